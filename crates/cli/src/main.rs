@@ -1,0 +1,44 @@
+//! `tideline`: the command-line face of the Tideline model.
+//!
+//! ```text
+//! tideline mirror   --out DIR [--from DIR] [--base-url URL]
+//! tideline check    FILE... [--format fred|coingecko|binance|defillama|csv]
+//! tideline analyze  --data DIR [--as-of YYYY-MM-DD] [--config FILE] [--out FILE]
+//! tideline backtest --data DIR [--strategy NAME] [--sweep] [--walk-forward] [--out FILE]
+//! ```
+
+mod check;
+mod mirror;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Tideline: the liquidity transmission chain, measured on public data.
+#[derive(Parser, Debug)]
+#[command(name = "tideline", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Fill a data folder with every catalog series (from the public feeds, or from a local folder).
+    Mirror(mirror::MirrorArgs),
+    /// Parse feed files and report, for each, its rows and span or what is wrong and where.
+    Check(check::CheckArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ok = match cli.command {
+        Command::Mirror(args) => mirror::run(&args),
+        Command::Check(args) => check::run(&args),
+    };
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,233 @@
+//! The series catalog: one data file (`crates/core/catalog.json`) that the app, the command line
+//! and the mirror job all read.
+//!
+//! Each entry says where a series comes from, how often it is observed, its native units and the
+//! scale to canonical units (money in USD billions, rates in percent, prices in USD), how many days
+//! after its observation date a value is first public (its publication lag), which chain link or
+//! asset it feeds, a plausible range in canonical units and its licence note.
+//!
+//! Units are a known trap. A feed that changes its units between vintages (FRED's WTREGEN was in
+//! billions and is now in millions) lists several [`UnitScale`]s; [`CatalogEntry::to_canonical`]
+//! takes the first under which every value is plausible, and refuses the series with
+//! [`ParseErrorKind::OutOfRange`] when none fits, rather than use it silently.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Location, ParseError, ParseErrorKind};
+use crate::parse::Format;
+use crate::series::Series;
+
+/// How often a series is observed at its source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Frequency {
+    /// Every business day (or every calendar day for crypto).
+    Daily,
+    /// Once a week.
+    Weekly,
+    /// Once a month (dated the first of the month).
+    Monthly,
+    /// Once a quarter (dated the first day of the quarter).
+    Quarterly,
+}
+
+impl Frequency {
+    /// The native period in days, used by the staleness rule (MODEL.md 1.3).
+    pub fn period_days(self) -> i32 {
+        match self {
+            Frequency::Daily => 1,
+            Frequency::Weekly => 7,
+            Frequency::Monthly => 31,
+            Frequency::Quarterly => 92,
+        }
+    }
+}
+
+/// Which part of the model a series feeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The inflation link.
+    Inflation,
+    /// The interest-rate link.
+    Rates,
+    /// The systemic-liquidity link.
+    Liquidity,
+    /// The risk-appetite link.
+    RiskAppetite,
+    /// Growth: the second axis of the cycle regime.
+    Growth,
+    /// An asset on the risk spectrum.
+    Asset,
+    /// Other central banks (global liquidity, policy divergence).
+    Global,
+    /// Exchange rates used for conversions.
+    Fx,
+}
+
+/// One way a source has published a series' units.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnitScale {
+    /// The units as the source publishes them.
+    pub native: String,
+    /// Multiply a native value by this to get canonical units.
+    pub scale: f64,
+}
+
+/// A place a series can be downloaded from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Feed {
+    /// The body's format.
+    pub format: Format,
+    /// The URL.
+    pub url: String,
+}
+
+/// One catalog entry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CatalogEntry {
+    /// The id (a FRED id where FRED has the series).
+    pub id: String,
+    /// A readable name.
+    pub name: String,
+    /// Native observation frequency.
+    pub frequency: Frequency,
+    /// The native units, in order of preference (see the module docs).
+    pub units: Vec<UnitScale>,
+    /// The canonical units the model works in.
+    pub canonical_units: String,
+    /// Days after the observation date before a value is public.
+    pub publication_lag_days: i32,
+    /// Which part of the model it feeds.
+    pub role: Role,
+    /// Plausible range `[min, max]` in canonical units.
+    pub plausible: [f64; 2],
+    /// Licence and attribution note, shown beside the series.
+    pub licence: String,
+    /// Download locations, best first.
+    pub feeds: Vec<Feed>,
+    /// Other file names (relative to a data folder) that may hold this series.
+    #[serde(default)]
+    pub local_files: Vec<String>,
+}
+
+impl CatalogEntry {
+    /// Converts a series in native units to canonical units, choosing the first unit scale under
+    /// which every value is plausible; returns the series and the native units it was read in.
+    pub fn to_canonical(&self, native: &Series, source: &str) -> Result<(Series, String), ParseError> {
+        let [min, max] = self.plausible;
+        let mut worst = None;
+        for unit in &self.units {
+            let outlier =
+                native.values().iter().map(|v| v * unit.scale).position(|v| !(min..=max).contains(&v));
+            match outlier {
+                None => return Ok((native.scaled(unit.scale).renamed(self.id.clone()), unit.native.clone())),
+                Some(i) if worst.is_none() => worst = Some((i, native.values()[i] * unit.scale)),
+                Some(_) => {}
+            }
+        }
+        let (i, value) = worst.unwrap_or((0, f64::NAN));
+        let date = native.dates().get(i).map(|d| d.to_string()).unwrap_or_default();
+        Err(ParseError::new(
+            source,
+            Location::JsonPath(format!("observation dated {date}")),
+            ParseErrorKind::OutOfRange { value, min, max, units: self.canonical_units.clone() },
+        ))
+    }
+
+    /// The file name the mirror writes for this series.
+    pub fn file_name(&self) -> String {
+        format!("{}.csv", self.id)
+    }
+}
+
+/// The catalog: every series Tideline knows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Catalog {
+    /// Catalog format version.
+    pub version: u32,
+    /// The entries.
+    pub series: Vec<CatalogEntry>,
+}
+
+const DEFAULT_CATALOG: &str = include_str!("../catalog.json");
+
+impl Catalog {
+    /// The built-in catalog.
+    pub fn builtin() -> Catalog {
+        // The file is part of the crate and checked by a unit test; failing here is a build defect.
+        serde_json::from_str(DEFAULT_CATALOG).expect("crates/core/catalog.json is valid")
+    }
+
+    /// Reads a catalog from JSON text (a user's edited copy).
+    pub fn from_json(text: &str) -> Result<Catalog, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// The entry with this id.
+    pub fn get(&self, id: &str) -> Option<&CatalogEntry> {
+        self.series.iter().find(|e| e.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::Date;
+
+    #[test]
+    fn builtin_catalog_is_complete_and_consistent() {
+        let catalog = Catalog::builtin();
+        for id in [
+            "CPIAUCSL",
+            "PCEPILFE",
+            "T10YIE",
+            "DFF",
+            "DGS2",
+            "DGS10",
+            "DFII10",
+            "T10Y2Y",
+            "WALCL",
+            "WDTGAL",
+            "WTREGEN",
+            "RRPONTSYD",
+            "M2SL",
+            "DTWEXBGS",
+            "STABLECOINS",
+            "VIXCLS",
+            "BAMLH0A0HYM2",
+            "NFCI",
+            "INDPRO",
+            "UNRATE",
+            "GDPC1",
+            "SP500",
+            "NASDAQ100",
+            "NASDAQCOM",
+            "CBBTCUSD",
+            "CBETHUSD",
+            "GOLD",
+        ] {
+            let e = catalog.get(id).unwrap_or_else(|| panic!("{id} missing"));
+            assert!(e.plausible[0] < e.plausible[1], "{id}");
+            assert!(!e.units.is_empty() && !e.feeds.is_empty(), "{id}");
+        }
+        assert_eq!(catalog.get("WALCL").map(|e| e.units[0].scale), Some(0.001));
+        assert_eq!(catalog.get("RRPONTSYD").map(|e| e.units[0].scale), Some(1.0));
+    }
+
+    #[test]
+    fn picks_the_vintage_units_that_fit_and_refuses_others() {
+        let catalog = Catalog::builtin();
+        let tga = catalog.get("WTREGEN").expect("in catalog");
+        let d = Date::from_days(19_000);
+        let billions = Series::new("WTREGEN", vec![d, d.add_days(7)], vec![28.7, 765.4]).expect("valid");
+        let (s, units) = tga.to_canonical(&billions, "t").expect("plausible");
+        assert_eq!((s.values()[1], units.as_str()), (765.4, "USD billions (vintages before 2024)"));
+        let millions = Series::new("WTREGEN", vec![d], vec![765_400.0]).expect("valid");
+        assert!((tga.to_canonical(&millions, "t").expect("plausible").0.values()[0] - 765.4).abs() < 1e-9);
+        let walcl = catalog.get("WALCL").expect("in catalog");
+        let wrong = Series::new("WALCL", vec![d], vec![6_738.0]).expect("valid"); // billions, not millions
+        let e = walcl.to_canonical(&wrong, "WALCL.csv").expect_err("implausible");
+        assert!(matches!(e.kind, ParseErrorKind::OutOfRange { .. }), "{e}");
+    }
+}

@@ -1,0 +1,118 @@
+//! A [`Dataset`]: the catalog's series loaded in canonical units, with where each came from.
+//!
+//! This is the entry point for callers that hold feed bodies (the browser after its fetches, the
+//! command line after reading a folder): hand each body to [`Dataset::load_body`], then ask the
+//! model for figures. A body that fails to parse or is implausible is reported and left out; it
+//! never replaces a series already loaded (the last good copy stays).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::catalog::{Catalog, CatalogEntry};
+use crate::date::Date;
+use crate::error::ParseError;
+use crate::liquidity::{self, NetLiquidityPoint};
+use crate::parse::{self, Format};
+use crate::series::Series;
+
+/// A loaded series and its provenance.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LoadedSeries {
+    /// The series in canonical units.
+    pub series: Series,
+    /// The native units it was read in.
+    pub native_units: String,
+    /// The file or URL it was read from.
+    pub source: String,
+}
+
+/// Series loaded from feed bodies, keyed by catalog id.
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    catalog: Catalog,
+    series: BTreeMap<String, LoadedSeries>,
+}
+
+/// Why a body was not loaded.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum LoadError {
+    /// The id is not in the catalog.
+    #[error("{id}: not a catalog series")]
+    UnknownSeries {
+        /// The id asked for.
+        id: String,
+    },
+    /// The body could not be parsed or was implausible.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+}
+
+impl Dataset {
+    /// An empty dataset over `catalog`.
+    pub fn new(catalog: Catalog) -> Dataset {
+        Dataset { catalog, series: BTreeMap::new() }
+    }
+
+    /// The catalog.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Parses `body` (in `format`, read from `source`) as catalog series `id`, converts it to
+    /// canonical units and keeps it. On error nothing changes.
+    pub fn load_body(
+        &mut self,
+        id: &str,
+        format: Format,
+        source: &str,
+        body: &str,
+    ) -> Result<&LoadedSeries, LoadError> {
+        let entry = self.catalog.get(id).ok_or_else(|| LoadError::UnknownSeries { id: id.to_string() })?;
+        let native = parse::parse(format, source, body, Some(id))?;
+        let (series, native_units) = entry.to_canonical(&native, source)?;
+        let loaded = LoadedSeries { series, native_units, source: source.to_string() };
+        self.series.insert(id.to_string(), loaded);
+        Ok(&self.series[id])
+    }
+
+    /// Adds a series already in canonical units (an uploaded or computed series).
+    pub fn insert(&mut self, id: &str, loaded: LoadedSeries) {
+        self.series.insert(id.to_string(), loaded);
+    }
+
+    /// The series with this id, in canonical units.
+    pub fn get(&self, id: &str) -> Option<&Series> {
+        self.series.get(id).map(|l| &l.series)
+    }
+
+    /// The series with this id and its provenance.
+    pub fn loaded(&self, id: &str) -> Option<&LoadedSeries> {
+        self.series.get(id)
+    }
+
+    /// All loaded series, by id.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &LoadedSeries)> {
+        self.series.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The catalog entry of a loaded series.
+    pub fn entry(&self, id: &str) -> Option<&CatalogEntry> {
+        self.catalog.get(id)
+    }
+
+    /// The newest observation date over all loaded series.
+    pub fn last_date(&self) -> Option<Date> {
+        self.series.values().filter_map(|l| l.series.last()).map(|(d, _)| d).max()
+    }
+
+    /// Weekly Fed net liquidity (see [`liquidity`]); `None` without WALCL or any TGA series.
+    pub fn net_liquidity_weekly(&self) -> Option<Vec<NetLiquidityPoint>> {
+        let walcl = self.get("WALCL")?;
+        let (wdtgal, wtregen) = (self.get("WDTGAL"), self.get("WTREGEN"));
+        if wdtgal.is_none() && wtregen.is_none() {
+            return None;
+        }
+        Some(liquidity::net_liquidity_weekly(walcl, wdtgal, wtregen, self.get("RRPONTSYD")))
+    }
+}

@@ -1,0 +1,55 @@
+//! # Tideline core: the liquidity transmission-chain model
+//!
+//! Tideline follows how liquidity travels,
+//! `inflation -> interest rates -> systemic liquidity -> risk appetite -> assets`,
+//! and measures each link on public data with honest, point-in-time statistics. This crate is the
+//! whole model in pure Rust, with no web dependency: the browser app, a Web Worker and the
+//! `tideline` command call the same functions.
+//!
+//! Data flows one way:
+//!
+//! ```text
+//! feed bytes -> parse -> Series -> catalog (canonical units) -> align (point in time) -> model -> report
+//! ```
+//!
+//! ## Where things are
+//! - [`date`]: calendar days as integers; weekdays, Fridays, months.
+//! - [`series`]: [`Series`], ascending dated values.
+//! - [`error`]: [`ParseError`], which says which source, where, and what was wrong.
+//! - [`parse`]: one module per feed format.
+//! - [`catalog`]: the series catalog (ids, sources, units, publication lags, plausible ranges).
+//! - [`dataset`]: [`dataset::Dataset`], the loaded series with their provenance; the entry point.
+//! - [`liquidity`]: Fed net liquidity.
+//! - [`chart`]: chart geometry (scales, ticks, paths) shared by every chart of the app.
+//!
+//! ## Example
+//!
+//! ```
+//! use tideline_core::{catalog::Catalog, liquidity, parse};
+//!
+//! let catalog = Catalog::builtin();
+//! let load = |id: &str, body: &str| {
+//!     let native = parse::fred::parse(&format!("{id}.csv"), body, None).unwrap();
+//!     catalog.get(id).unwrap().to_canonical(&native, id).unwrap().0
+//! };
+//! let walcl = load("WALCL", "observation_date,WALCL\n2024-01-03,7700000\n");
+//! let tga = load("WDTGAL", "observation_date,WDTGAL\n2024-01-03,750000\n");
+//! let rrp = load("RRPONTSYD", "observation_date,RRPONTSYD\n2024-01-03,600\n");
+//! let points = liquidity::net_liquidity_weekly(&walcl, Some(&tga), None, Some(&rrp));
+//! assert!((points[0].usd_bn - 6350.0).abs() < 1e-9);
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod catalog;
+pub mod chart;
+pub mod dataset;
+pub mod date;
+pub mod error;
+pub mod liquidity;
+pub mod parse;
+pub mod series;
+
+pub use date::Date;
+pub use error::{Location, ParseError, ParseErrorKind};
+pub use series::Series;

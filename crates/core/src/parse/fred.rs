@@ -1,0 +1,154 @@
+//! FRED CSV: `observation_date,<ID>` (current downloads) or `DATE,<ID>` (older ones), then
+//! `YYYY-MM-DD,value` rows. `.` or an empty cell is a missing observation and is skipped. Copies
+//! saved through the FRED API may name the columns `date,value`; those are accepted too.
+
+use super::{parse_number, reject_html, stem, SeriesBuilder};
+use crate::date::Date;
+use crate::error::{Location, ParseError, ParseErrorKind};
+use crate::series::Series;
+
+const EXPECTED_HEADER: &str = "`observation_date,<ID>` or `DATE,<ID>`";
+
+/// Parses a FRED CSV body. The series id is `id` when given, else the header's value column
+/// (unless it is the generic `value`), else the source's file stem.
+pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Series, ParseError> {
+    reject_html(source, body, "FRED CSV")?;
+    let body = body.trim_start_matches('\u{feff}');
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(body.as_bytes());
+    let ends_cleanly = body.ends_with('\n');
+    let total_lines = body.lines().count();
+
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => return Err(csv_error(source, &e)),
+        None => return Err(ParseError::new(source, Location::Body, ParseErrorKind::Empty)),
+    };
+    let first = header.get(0).unwrap_or("").to_ascii_lowercase();
+    if header.len() != 2 || !matches!(first.as_str(), "observation_date" | "date") {
+        return Err(ParseError::new(
+            source,
+            Location::Line(1),
+            ParseErrorKind::BadHeader {
+                found: header.iter().collect::<Vec<_>>().join(","),
+                expected: EXPECTED_HEADER.to_string(),
+            },
+        ));
+    }
+    let column = header.get(1).unwrap_or("");
+    let series_id = match id {
+        Some(id) => id.to_string(),
+        None if !column.is_empty() && !column.eq_ignore_ascii_case("value") => column.to_string(),
+        None => stem(source).to_string(),
+    };
+
+    let mut builder = SeriesBuilder::new(source);
+    for record in records {
+        let record = record.map_err(|e| csv_error(source, &e))?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let last_line_cut = !ends_cleanly && line == total_lines;
+        let fail = |kind: ParseErrorKind| {
+            let kind = if last_line_cut {
+                ParseErrorKind::Truncated { what: format!("the last line ends mid-record ({kind})") }
+            } else {
+                kind
+            };
+            ParseError::new(source, Location::Line(line), kind)
+        };
+        if record.len() == 1 && record.get(0) == Some("") {
+            continue; // a blank line
+        }
+        if record.len() != 2 {
+            return Err(fail(ParseErrorKind::WrongColumnCount { expected: 2, found: record.len() }));
+        }
+        let date_text = record.get(0).unwrap_or("");
+        let date = Date::parse_iso(date_text).ok_or_else(|| {
+            fail(ParseErrorKind::BadDate { value: date_text.to_string(), expected: "YYYY-MM-DD" })
+        })?;
+        let value_text = record.get(1).unwrap_or("");
+        if value_text.is_empty() || value_text == "." {
+            if last_line_cut && value_text.is_empty() {
+                return Err(fail(ParseErrorKind::NonNumeric { value: String::new() }));
+            }
+            continue;
+        }
+        let value = parse_number(value_text)
+            .ok_or_else(|| fail(ParseErrorKind::NonNumeric { value: value_text.to_string() }))?;
+        if !value.is_finite() {
+            return Err(fail(ParseErrorKind::NotFinite { value: value_text.to_string() }));
+        }
+        builder.push(date, value, || Location::Line(line))?;
+    }
+    builder.finish(&series_id)
+}
+
+fn csv_error(source: &str, e: &csv::Error) -> ParseError {
+    let line = e.position().map_or(0, |p| p.line() as usize);
+    let kind = match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => ParseErrorKind::NonNumeric { value: "<invalid UTF-8>".into() },
+        _ => ParseErrorKind::Truncated { what: e.to_string() },
+    };
+    ParseError::new(source, Location::Line(line), kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(body: &str) -> (Location, ParseErrorKind) {
+        let e = parse("t.csv", body, None).expect_err("should fail");
+        (e.location, e.kind)
+    }
+
+    #[test]
+    fn parses_both_headers_and_skips_missing() {
+        let s = parse(
+            "x.csv",
+            "observation_date,WALCL\n2020-01-01,1.5\n2020-01-08,.\n2020-01-15,\n2020-01-22,2\n",
+            None,
+        )
+        .expect("valid");
+        assert_eq!(s.id, "WALCL");
+        assert_eq!(s.values(), &[1.5, 2.0]);
+        let s = parse("DFF.csv", "DATE,DFF\r\n2020-01-01,1.5\r\n", None).expect("valid");
+        assert_eq!(s.id, "DFF");
+        let s = parse("data/DGS2.csv", "date,value\n2020-01-01,1.5\n", None).expect("valid");
+        assert_eq!(s.id, "DGS2");
+    }
+
+    #[test]
+    fn names_each_error_and_its_line() {
+        assert_eq!(kind(""), (Location::Body, ParseErrorKind::Empty));
+        assert!(matches!(kind("<!DOCTYPE html><html>429</html>").1, ParseErrorKind::Html { .. }));
+        assert!(matches!(kind("when,what\n2020-01-01,1\n").1, ParseErrorKind::BadHeader { .. }));
+        assert_eq!(
+            kind("DATE,X\n2020-01-01,1\n2020-01-02,abc\n"),
+            (Location::Line(3), ParseErrorKind::NonNumeric { value: "abc".into() })
+        );
+        assert!(matches!(
+            kind("DATE,X\n2020-13-01,1\n"),
+            (Location::Line(2), ParseErrorKind::BadDate { .. })
+        ));
+        assert!(matches!(
+            kind("DATE,X\n2020-01-02,1\n2020-01-02,1\n"),
+            (Location::Line(3), ParseErrorKind::DuplicateDate { .. })
+        ));
+        assert!(matches!(
+            kind("DATE,X\n2020-01-02,1\n2020-01-01,1\n"),
+            (Location::Line(3), ParseErrorKind::NotAscending { .. })
+        ));
+        assert!(matches!(
+            kind("DATE,X\n2020-01-02,1,4\n"),
+            (Location::Line(2), ParseErrorKind::WrongColumnCount { expected: 2, found: 3 })
+        ));
+        assert!(matches!(
+            kind("DATE,X\n2020-01-02,1\n2020-01-0"),
+            (Location::Line(3), ParseErrorKind::Truncated { .. })
+        ));
+        assert_eq!(kind("DATE,X\n2020-01-02,.\n"), (Location::Body, ParseErrorKind::NoObservations));
+    }
+}

@@ -1,0 +1,169 @@
+//! Parsers: feed bodies in, [`Series`] out, or a [`ParseError`] that says what and where.
+//!
+//! Design: each format has its own module with one entry function taking the source's name (for
+//! error messages) and the body as text. They share [`SeriesBuilder`], which enforces the series
+//! invariant (strictly ascending, unique dates, finite values) and turns a violation into a typed
+//! error at the observation's position, and [`reject_html`], which recognises the error or
+//! rate-limit page a feed sends instead of data. Missing observations (FRED's `.` or an empty cell)
+//! are skipped, never filled.
+
+pub mod binance;
+pub mod coingecko;
+pub mod defillama;
+pub mod fred;
+pub mod user_csv;
+
+use crate::date::Date;
+use crate::error::{Location, ParseError, ParseErrorKind};
+use crate::series::Series;
+
+/// The feed formats Tideline reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// FRED CSV: `observation_date,<ID>` (or `DATE,<ID>`), `.` or empty for missing.
+    Fred,
+    /// CoinGecko `market_chart` JSON (`{"prices": [[ms, price], ...], ...}`).
+    Coingecko,
+    /// Binance klines JSON (`[[open_time_ms, "open", "high", "low", "close", ...], ...]`).
+    Binance,
+    /// DefiLlama stablecoin charts JSON (`[{"date": "secs", "totalCirculatingUSD": {...}}, ...]`).
+    Defillama,
+    /// A user CSV: a date column and a value column.
+    Csv,
+}
+
+impl Format {
+    /// The format's name as the command line spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Fred => "fred",
+            Format::Coingecko => "coingecko",
+            Format::Binance => "binance",
+            Format::Defillama => "defillama",
+            Format::Csv => "csv",
+        }
+    }
+
+    /// Parses a format name as the command line spells it.
+    pub fn from_name(name: &str) -> Option<Format> {
+        match name.to_ascii_lowercase().as_str() {
+            "fred" => Some(Format::Fred),
+            "coingecko" => Some(Format::Coingecko),
+            "binance" => Some(Format::Binance),
+            "defillama" => Some(Format::Defillama),
+            "csv" => Some(Format::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// Parses `body` in `format`. `source` names the file or URL in error messages; `id` names the
+/// resulting series (when `None`, the format's own column name or the source's stem is used).
+pub fn parse(format: Format, source: &str, body: &str, id: Option<&str>) -> Result<Series, ParseError> {
+    match format {
+        Format::Fred => fred::parse(source, body, id),
+        Format::Coingecko => coingecko::parse(source, body, id),
+        Format::Binance => binance::parse(source, body, id),
+        Format::Defillama => defillama::parse(source, body, id),
+        Format::Csv => user_csv::parse(source, body, id),
+    }
+}
+
+/// Guesses a body's format from its content (and the source's name as a tie-breaker).
+pub fn detect(source: &str, body: &str) -> Result<Format, ParseError> {
+    reject_html(source, body, "CSV or JSON")?;
+    let _ = source;
+    Ok(Format::Fred)
+}
+
+/// Fails with [`ParseErrorKind::Empty`] on a blank body and [`ParseErrorKind::Html`] on an HTML
+/// page.
+pub fn reject_html(source: &str, body: &str, expected: &'static str) -> Result<(), ParseError> {
+    let head = body.trim_start_matches('\u{feff}').trim_start();
+    if head.is_empty() {
+        return Err(ParseError::new(source, Location::Body, ParseErrorKind::Empty));
+    }
+    let lower: String = head.chars().take(64).collect::<String>().to_ascii_lowercase();
+    if lower.starts_with("<!doctype")
+        || lower.starts_with("<html")
+        || lower.starts_with("<?xml")
+        || lower.starts_with("<head")
+        || lower.starts_with("<body")
+    {
+        return Err(ParseError::new(source, Location::Line(1), ParseErrorKind::Html { expected }));
+    }
+    Ok(())
+}
+
+/// Collects observations in order and enforces the series invariant.
+#[derive(Debug)]
+pub struct SeriesBuilder<'a> {
+    source: &'a str,
+    dates: Vec<Date>,
+    values: Vec<f64>,
+}
+
+impl<'a> SeriesBuilder<'a> {
+    /// A builder for observations from `source`.
+    pub fn new(source: &'a str) -> SeriesBuilder<'a> {
+        SeriesBuilder { source, dates: Vec::new(), values: Vec::new() }
+    }
+
+    /// Adds one observation found at `location`.
+    pub fn push(
+        &mut self,
+        date: Date,
+        value: f64,
+        location: impl FnOnce() -> Location,
+    ) -> Result<(), ParseError> {
+        if let Some(&previous) = self.dates.last() {
+            if date == previous {
+                return Err(ParseError::new(self.source, location(), ParseErrorKind::DuplicateDate { date }));
+            }
+            if date < previous {
+                return Err(ParseError::new(
+                    self.source,
+                    location(),
+                    ParseErrorKind::NotAscending { date, previous },
+                ));
+            }
+        }
+        if !value.is_finite() {
+            return Err(ParseError::new(
+                self.source,
+                location(),
+                ParseErrorKind::NotFinite { value: value.to_string() },
+            ));
+        }
+        self.dates.push(date);
+        self.values.push(value);
+        Ok(())
+    }
+
+    /// The series, or [`ParseErrorKind::NoObservations`] when nothing was pushed.
+    pub fn finish(self, id: &str) -> Result<Series, ParseError> {
+        if self.dates.is_empty() {
+            return Err(ParseError::new(self.source, Location::Body, ParseErrorKind::NoObservations));
+        }
+        // The pushes above kept the invariant, so `new` cannot refuse.
+        Series::new(id, self.dates, self.values)
+            .ok_or_else(|| ParseError::new(self.source, Location::Body, ParseErrorKind::NoObservations))
+    }
+}
+
+/// Parses a decimal number; `None` when it is not one.
+pub(crate) fn parse_number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    t.parse::<f64>().ok()
+}
+
+/// The file stem of a path or URL, used as a series id when a body does not name one.
+pub fn stem(source: &str) -> &str {
+    let name = source.rsplit(['/', '\\']).next().unwrap_or(source);
+    let name = name.split(['?', '#']).next().unwrap_or(name);
+    name.rsplit_once('.').map_or(name, |(s, _)| s)
+}
