@@ -41,6 +41,7 @@
 
 #![warn(missing_docs)]
 
+pub mod align;
 pub mod catalog;
 pub mod chart;
 pub mod dataset;
@@ -49,6 +50,8 @@ pub mod error;
 pub mod liquidity;
 pub mod parse;
 pub mod series;
+pub mod stats;
+pub mod transform;
 
 pub use date::Date;
 pub use error::{Location, ParseError, ParseErrorKind};
