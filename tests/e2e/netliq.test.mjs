@@ -1,0 +1,91 @@
+// End-to-end: the release build, served on 127.0.0.1 with fixture data, in Debian's Chromium.
+// Environment: SITE_DIR (the release build), DATA_DIR (the mirrored fixture data), OUT_DIR.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { serve } from './server.mjs';
+
+const SITE_DIR = process.env.SITE_DIR ?? 'dist';
+const DATA_DIR = process.env.DATA_DIR ?? 'target/e2e-data';
+const FIXTURES = process.env.FIXTURE_DIR ?? 'tests/fixtures/data';
+const OUT_DIR = process.env.OUT_DIR ?? 'tests/e2e/output';
+
+let browser;
+before(async () => {
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+});
+after(async () => { await browser?.close(); });
+
+/** Opens a page that fails the test on any console error, page error or request off 127.0.0.1. */
+async function openPage(url) {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('request', (r) => { if (!r.url().startsWith('http://127.0.0.1:')) problems.push(`off-host request: ${r.url()}`); });
+  await page.goto(url);
+  return { page, problems };
+}
+
+function readFred(name) {
+  const rows = fs.readFileSync(path.join(FIXTURES, name), 'utf8').trim().split('\n').slice(1);
+  return rows.map((r) => r.split(',')).filter(([, v]) => v !== '.' && v !== '').map(([d, v]) => [d, Number(v)]);
+}
+
+/** Net liquidity of the last WALCL week, computed here independently of the Rust code. */
+function expectedLatest() {
+  const walcl = readFred('WALCL.csv');
+  const tga = new Map(readFred('WDTGAL.csv'));
+  const rrp = readFred('RRPONTSYD.csv');
+  const [date, assets] = walcl[walcl.length - 1];
+  const dayMs = 86400000;
+  const lastRrp = rrp.filter(([d]) => d <= date).pop();
+  const rrpBn = lastRrp && (Date.parse(date) - Date.parse(lastRrp[0])) / dayMs < 7 ? lastRrp[1] : 0;
+  return { date, usdBn: assets / 1000 - tga.get(date) / 1000 - rrpBn };
+}
+
+test('draws weekly net liquidity and shows the latest value computed from the data', async () => {
+  const server = await serve(SITE_DIR, DATA_DIR);
+  try {
+    const { page, problems } = await openPage(server.url);
+    const value = page.getByTestId('latest-value');
+    await value.waitFor({ timeout: 20000 });
+    const expected = expectedLatest();
+    const shown = Number(await value.getAttribute('data-usd-bn'));
+    assert.ok(Math.abs(shown - expected.usdBn) < 1e-6, `shown ${shown}, expected ${expected.usdBn}`);
+    assert.equal(await page.getByTestId('latest-date').textContent(), expected.date);
+    const text = (await value.textContent()).replace(/,/g, '');
+    assert.equal(Number(text), Math.round(expected.usdBn * 10) / 10);
+    const d = await page.locator('svg.line-chart path.series').getAttribute('d');
+    assert.ok(d && d.startsWith('M') && (d.match(/L/g) ?? []).length >= 5, `chart path: ${d}`);
+    assert.ok(await page.locator('svg.line-chart').getByText('USD bn').count() > 0, 'unit on the axis');
+    await page.screenshot({ path: path.join(OUT_DIR, 'net-liquidity.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(OUT_DIR, 'net-liquidity-phone.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await server.close();
+  }
+});
+
+test('says what is missing when the data folder is empty, instead of a blank page', async () => {
+  const server = await serve(SITE_DIR, null);
+  try {
+    const { page, problems } = await openPage(server.url);
+    const message = page.getByTestId('load-error');
+    await message.waitFor({ timeout: 20000 });
+    assert.match(await message.textContent(), /WALCL/);
+    assert.match(await page.locator('table.status').textContent(), /missing from the data folder/);
+    // 404s for the data files are expected here; anything else is not.
+    assert.deepEqual(problems.filter((p) => !/404|Not Found/i.test(p)), []);
+  } finally {
+    await server.close();
+  }
+});
