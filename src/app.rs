@@ -134,10 +134,10 @@ pub fn NetLiquidityPanel(
                     <time data-testid="latest-date" datetime=p.date.to_string()>{p.date.to_string()}</time>
                     <span class="inputs">
                         {format!(
-                            " = {} assets − {} TGA ({:?}) − {} RRP",
+                            " = {} assets − {} TGA ({}) − {} RRP",
                             format_thousands(p.walcl, 1),
                             format_thousands(p.tga, 1),
-                            p.tga_source,
+                            p.tga_source.id(),
                             format_thousands(p.rrp, 1),
                         )}
                     </span>
