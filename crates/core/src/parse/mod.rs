@@ -71,10 +71,90 @@ pub fn parse(format: Format, source: &str, body: &str, id: Option<&str>) -> Resu
 }
 
 /// Guesses a body's format from its content (and the source's name as a tie-breaker).
+///
+/// - JSON object with `prices`: [`Format::Coingecko`]. An API error object (a rate limit, an
+///   unknown coin or symbol) is refused with [`ParseErrorKind::BadJson`] naming it.
+/// - JSON array whose first element is an array: [`Format::Binance`] (CoinGecko's `/ohlc` arrays
+///   have the same shape and parse the same way).
+/// - JSON array of objects with `date`: [`Format::Defillama`].
+/// - An empty JSON array: the format the source's name suggests (`binance`, `llama`), else
+///   [`ParseErrorKind::NoObservations`].
+/// - A JSON body cut short is still recognised from its opening, so that parsing it reports
+///   [`ParseErrorKind::Truncated`] at the right place.
+/// - CSV whose header is two columns, the first `observation_date` or `DATE` (any case), and whose
+///   first row starts with a `YYYY-MM-DD` date: [`Format::Fred`]. Any other text: [`Format::Csv`]
+///   (the first-row check sends a `date,value` file with `MM/DD/YYYY` dates to the CSV parser,
+///   which reads them).
+/// - An HTML page: [`ParseErrorKind::Html`]; a blank body: [`ParseErrorKind::Empty`].
 pub fn detect(source: &str, body: &str) -> Result<Format, ParseError> {
+    use serde_json::Value;
+
     reject_html(source, body, "CSV or JSON")?;
-    let _ = source;
-    Ok(Format::Fred)
+    let text = body.trim_start_matches('\u{feff}').trim_start();
+
+    if text.starts_with(['{', '[']) {
+        let root = match coingecko::read_json(source, body, "JSON") {
+            Ok(root) => root,
+            Err(e) => {
+                // Cut short: tell the formats apart by their opening.
+                let opening: String = text.chars().filter(|c| !c.is_whitespace()).take(64).collect();
+                return if text.starts_with('{') && text.contains("\"prices\"") {
+                    Ok(Format::Coingecko)
+                } else if opening.starts_with("[[") {
+                    Ok(Format::Binance)
+                } else if opening.starts_with("[{") && text.contains("\"date\"") {
+                    Ok(Format::Defillama)
+                } else {
+                    Err(e)
+                };
+            }
+        };
+        let unknown = |path: &str, found: &Value| {
+            ParseError::new(
+                source,
+                Location::JsonPath(path.to_string()),
+                ParseErrorKind::BadJson {
+                    what: format!(
+                        "expected CoinGecko market_chart (an object with `prices`), Binance klines (an array \
+                         of arrays) or DefiLlama charts (an array of objects with `date`), found {}",
+                        coingecko::describe(found)
+                    ),
+                },
+            )
+        };
+        return match &root {
+            Value::Object(object) if object.contains_key("prices") => Ok(Format::Coingecko),
+            Value::Object(_) => {
+                coingecko::reject_error_object(source, &root)?;
+                Err(unknown("$", &root))
+            }
+            Value::Array(items) => match items.first() {
+                Some(Value::Array(_)) => Ok(Format::Binance),
+                Some(Value::Object(first)) if first.contains_key("date") => Ok(Format::Defillama),
+                Some(first) => Err(unknown("$[0]", first)),
+                None => {
+                    let name = source.to_ascii_lowercase();
+                    if name.contains("binance") || name.contains("klines") {
+                        Ok(Format::Binance)
+                    } else if name.contains("llama") {
+                        Ok(Format::Defillama)
+                    } else {
+                        Err(ParseError::new(source, Location::Body, ParseErrorKind::NoObservations))
+                    }
+                }
+            },
+            other => Err(unknown("$", other)),
+        };
+    }
+
+    let mut lines = text.lines().filter(|line| !line.trim().is_empty());
+    let first_cell = |line: &str| line.split(',').next().unwrap_or("").trim().trim_matches('"').to_string();
+    let header = lines.next().unwrap_or("");
+    let name = first_cell(header);
+    let fred_header = header.split(',').count() == 2
+        && (name.eq_ignore_ascii_case("observation_date") || name.eq_ignore_ascii_case("date"));
+    let iso_rows = lines.next().is_none_or(|row| Date::parse_iso(&first_cell(row)).is_some());
+    Ok(if fred_header && iso_rows { Format::Fred } else { Format::Csv })
 }
 
 /// Fails with [`ParseErrorKind::Empty`] on a blank body and [`ParseErrorKind::Html`] on an HTML
