@@ -43,6 +43,12 @@ pub enum LoadError {
         /// The id asked for.
         id: String,
     },
+    /// No body was offered for the series.
+    #[error("{id}: no file of this series was found")]
+    NoCandidate {
+        /// The id asked for.
+        id: String,
+    },
     /// The body could not be parsed or was implausible.
     #[error(transparent)]
     Parse(#[from] ParseError),
@@ -74,6 +80,47 @@ impl Dataset {
         let loaded = LoadedSeries { series, native_units, source: source.to_string() };
         self.series.insert(id.to_string(), loaded);
         Ok(&self.series[id])
+    }
+
+    /// Loads catalog series `id` from the freshest of several candidate bodies (`(source, body)`,
+    /// each in a detected format): the valid candidate whose last observation is newest wins.
+    /// When none is valid, the error of the first candidate is returned and nothing changes.
+    ///
+    /// The command line uses this on a data folder (`<ID>.csv` and the entry's `local_files`).
+    pub fn load_freshest(
+        &mut self,
+        id: &str,
+        candidates: &[(String, String)],
+    ) -> Result<&LoadedSeries, LoadError> {
+        let entry = self.catalog.get(id).ok_or_else(|| LoadError::UnknownSeries { id: id.to_string() })?;
+        let mut best: Option<LoadedSeries> = None;
+        let mut first_error = None;
+        for (source, body) in candidates {
+            let parsed = parse::detect(source, body)
+                .and_then(|format| parse::parse(format, source, body, Some(id)))
+                .and_then(|native| entry.to_canonical(&native, source));
+            match parsed {
+                Ok((series, native_units)) => {
+                    let newer = best
+                        .as_ref()
+                        .is_none_or(|b| series.last().map(|l| l.0) > b.series.last().map(|l| l.0));
+                    if newer {
+                        best = Some(LoadedSeries { series, native_units, source: source.clone() });
+                    }
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match (best, first_error) {
+            (Some(loaded), _) => {
+                self.series.insert(id.to_string(), loaded);
+                Ok(&self.series[id])
+            }
+            (None, Some(e)) => Err(e.into()),
+            (None, None) => Err(LoadError::NoCandidate { id: id.to_string() }),
+        }
     }
 
     /// Adds a series already in canonical units (an uploaded or computed series).

@@ -18,6 +18,9 @@
 //! - [`error`]: [`ParseError`], which says which source, where, and what was wrong.
 //! - [`parse`]: one module per feed format.
 //! - [`catalog`]: the series catalog (ids, sources, units, publication lags, plausible ranges).
+//! - [`align`]: point-in-time alignment: calendars, as-of joins with publication lags, staleness.
+//! - [`transform`]: indicator transforms (changes, YoY, z-scores, percentiles, oriented scores).
+//! - [`stats`]: correlation with intervals, least squares, Granger tests, bootstrap, up/down betas.
 //! - [`dataset`]: [`dataset::Dataset`], the loaded series with their provenance; the entry point.
 //! - [`liquidity`]: Fed net liquidity.
 //! - [`chart`]: chart geometry (scales, ticks, paths) shared by every chart of the app.
