@@ -7,7 +7,9 @@
 //! tideline backtest --data DIR [--strategy NAME] [--sweep] [--walk-forward] [--out FILE]
 //! ```
 
+mod analyze;
 mod check;
+mod data;
 mod mirror;
 
 use std::process::ExitCode;
@@ -28,6 +30,8 @@ enum Command {
     Mirror(mirror::MirrorArgs),
     /// Parse feed files and report, for each, its rows and span or what is wrong and where.
     Check(check::CheckArgs),
+    /// Run the model on a data folder and write the JSON report.
+    Analyze(analyze::AnalyzeArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
     let ok = match cli.command {
         Command::Mirror(args) => mirror::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Analyze(args) => analyze::run(&args),
     };
     if ok {
         ExitCode::SUCCESS

@@ -109,6 +109,17 @@ pub struct CatalogEntry {
     /// Other file names (relative to a data folder) that may hold this series.
     #[serde(default)]
     pub local_files: Vec<String>,
+    /// The series this one stands in for when that one lacks a date (WTREGEN for WDTGAL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback_for: Option<String>,
+}
+
+impl Role {
+    /// True for the four links of the chain that the data layer feeds (inflation, rates,
+    /// liquidity, risk appetite).
+    pub fn is_chain_input(self) -> bool {
+        matches!(self, Role::Inflation | Role::Rates | Role::Liquidity | Role::RiskAppetite)
+    }
 }
 
 impl CatalogEntry {

@@ -1,0 +1,295 @@
+//! The analysis report: one JSON document, the same from the browser and the command line
+//! (MODEL.md 8 and 9).
+//!
+//! # Schema (version [`SCHEMA_VERSION`])
+//!
+//! ```text
+//! schema_version   "1.0.0"
+//! as_of            YYYY-MM-DD: nothing published after it was used
+//! series           [{id, name, first, last, rows, stale, source, native_units, canonical_units, licence}]
+//!                  (rows/first/last count only observations public at as_of)
+//! net_liquidity    {latest: {date, usd_bn, walcl, tga, tga_source, rrp}, impulse_13w_pct, history: [{date, usd_bn}]}
+//! links            [{name, score, state, direction, change, indicators_used, indicators_left_out}]
+//! indicators       [{id, name, link, orientation, inputs, value, z, score, stale, observed}]
+//! transmission     [{from, to, best_lag_weeks, rho, n, ci95}]
+//! break_point      link name or null
+//! narrative        one sentence
+//! regimes          {current: {date, cycle, monetary, liquidity, risk, growth_z, inflation_z, probabilities,
+//!                   monetary_score, impulse_pct}, timeline: [same, weekly]}
+//! asymmetry        [{asset, benchmark, frequency, up_beta, down_beta, asymmetry, ci95, up_capture,
+//!                   down_capture, n_up, n_down, verdict, ...}]
+//! lead_lag         [{x, y, best_lag_weeks, rho, band, n, cross, rolling_best_lag, granger, ...}]
+//! stability        [{x, y, window, ...}]
+//! spectrum         {sensitivities, measured_order, overflow, concentration, crypto, rotation, checklist}
+//! timing           {model_ms}
+//! ```
+//!
+//! Version policy: a new key is a minor bump; a renamed or removed key, or a changed meaning, is a
+//! major bump. Every statistic with an interval carries it (`ci95`, `band`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::align::is_stale;
+use crate::dataset::Dataset;
+use crate::date::Date;
+use crate::liquidity::{self, NetLiquidityPoint};
+use crate::model::chain::{self, ChainConfig, Indicator, LinkSummary, Transmission};
+use crate::model::panel::Panel;
+use crate::model::regime::{self, RegimeConfig, RegimeWeek};
+
+/// The report's schema version (see the module docs for the policy).
+pub const SCHEMA_VERSION: &str = "1.0.0";
+
+/// Every setting of the model, with the defaults of MODEL.md. Read from the `--config` JSON file
+/// (any key may be left out) or from the page's URL.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ModelConfig {
+    /// The as-of date (default: the newest observation loaded).
+    pub as_of: Option<Date>,
+    /// Chain settings.
+    pub chain: ChainConfig,
+    /// Regime settings.
+    pub regimes: RegimeConfig,
+}
+
+/// A series in the report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SeriesInfo {
+    /// Catalog id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// First observation public at as_of.
+    pub first: Option<Date>,
+    /// Last observation public at as_of.
+    pub last: Option<Date>,
+    /// Observations public at as_of.
+    pub rows: usize,
+    /// Stale at as_of (MODEL.md 1.3).
+    pub stale: bool,
+    /// The file or URL it came from.
+    pub source: String,
+    /// Native units.
+    pub native_units: String,
+    /// Canonical units.
+    pub canonical_units: String,
+    /// Licence note.
+    pub licence: String,
+}
+
+/// The latest net liquidity and its inputs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NetLiquidityLatest {
+    /// The Wednesday.
+    pub date: Date,
+    /// `walcl - tga - rrp`, USD bn.
+    pub usd_bn: f64,
+    /// Fed total assets, USD bn.
+    pub walcl: f64,
+    /// TGA, USD bn.
+    pub tga: f64,
+    /// Which series gave the TGA.
+    pub tga_source: String,
+    /// Reverse repo, USD bn.
+    pub rrp: f64,
+}
+
+/// Net liquidity in the report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NetLiquidityReport {
+    /// The latest weekly value public at as_of.
+    pub latest: Option<NetLiquidityLatest>,
+    /// 13-week percent change at the latest week (the impulse).
+    pub impulse_13w_pct: Option<f64>,
+    /// Weekly history public at as_of.
+    pub history: Vec<(Date, f64)>,
+}
+
+/// The regimes section.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RegimesReport {
+    /// The latest week.
+    pub current: Option<RegimeWeek>,
+    /// Every week.
+    pub timeline: Vec<RegimeWeek>,
+}
+
+/// Wall-clock timing, filled by the caller (the core has no clock: it also runs in wasm).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Timing {
+    /// Milliseconds the model took.
+    pub model_ms: f64,
+}
+
+/// The whole analysis.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: String,
+    /// The as-of date.
+    pub as_of: Date,
+    /// The settings used.
+    pub config: ModelConfig,
+    /// Series used.
+    pub series: Vec<SeriesInfo>,
+    /// Fed net liquidity.
+    pub net_liquidity: NetLiquidityReport,
+    /// The five links.
+    pub links: Vec<LinkSummary>,
+    /// Every indicator.
+    pub indicators: Vec<Indicator>,
+    /// Transmission between links.
+    pub transmission: Vec<Transmission>,
+    /// Where the chain breaks.
+    pub break_point: Option<String>,
+    /// One sentence.
+    pub narrative: String,
+    /// Regimes.
+    pub regimes: RegimesReport,
+    /// Timing (filled by the caller).
+    pub timing: Timing,
+}
+
+/// Why no report could be made.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum AnalyzeError {
+    /// Nothing was public at the as-of date.
+    #[error("no data public at {as_of:?}: load at least WALCL and a TGA series")]
+    NoData {
+        /// The as-of date asked for.
+        as_of: Option<Date>,
+    },
+}
+
+/// The dataset as the public saw it at `as_of`: each series cut to observations published by then
+/// (asset prices: dated on or before; others: `date + publication lag <= as_of`).
+pub fn public_at(dataset: &Dataset, as_of: Date) -> Dataset {
+    let mut cut = Dataset::new(dataset.catalog().clone());
+    for (id, loaded) in dataset.iter() {
+        let lag = dataset.entry(id).map_or(0, |e| {
+            if e.role == crate::catalog::Role::Asset {
+                0
+            } else {
+                e.publication_lag_days
+            }
+        });
+        let mut kept = loaded.clone();
+        kept.series = loaded.series.truncated_after(as_of.add_days(-lag));
+        if !kept.series.is_empty() {
+            cut.insert(id, kept);
+        }
+    }
+    cut
+}
+
+/// Share of loaded series that must be fresh on the default as-of date.
+pub const DEFAULT_AS_OF_FRESH_SHARE: f64 = 0.75;
+
+/// The default as-of date when none is given: the latest publication date of a loaded chain input
+/// (inflation, rates, liquidity, risk appetite; a fallback series whose primary is loaded does not
+/// count) on which at least [`DEFAULT_AS_OF_FRESH_SHARE`] of those inputs are fresh (MODEL.md 1.3).
+///
+/// Why: public feeds end on different dates. Taking the newest observation of all would leave
+/// most inputs stale and the chain mostly unscored; this picks the newest date on which the
+/// picture is mostly current, and the report lists which series are stale there.
+pub fn default_as_of(dataset: &Dataset) -> Option<Date> {
+    let counts = |id: &str| {
+        dataset.entry(id).is_some_and(|e| {
+            e.role.is_chain_input() && e.fallback_for.as_deref().is_none_or(|p| dataset.get(p).is_none())
+        })
+    };
+    let published: Vec<(Date, i32, crate::catalog::Frequency)> = dataset
+        .iter()
+        .filter(|(id, _)| counts(id))
+        .filter_map(|(id, loaded)| {
+            let entry = dataset.entry(id)?;
+            let (last, _) = loaded.series.last()?;
+            Some((last, entry.publication_lag_days.max(0), entry.frequency))
+        })
+        .collect();
+    let mut candidates: Vec<Date> = published.iter().map(|(d, lag, _)| d.add_days(*lag)).collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    let fresh_at = |t: Date| {
+        dataset
+            .iter()
+            .filter(|(id, _)| counts(id))
+            .filter_map(|(id, loaded)| {
+                let entry = dataset.entry(id)?;
+                let lag = entry.publication_lag_days.max(0);
+                let (d, _) = loaded.series.at_or_before(t.add_days(-lag))?;
+                Some(!is_stale(d, t, entry.frequency, lag))
+            })
+            .filter(|fresh| *fresh)
+            .count()
+    };
+    let total = published.len() as f64;
+    candidates
+        .iter()
+        .rev()
+        .copied()
+        .find(|t| fresh_at(*t) as f64 >= DEFAULT_AS_OF_FRESH_SHARE * total)
+        .or_else(|| candidates.last().copied())
+}
+
+/// Runs the whole model on a dataset.
+pub fn analyze(dataset: &Dataset, config: &ModelConfig) -> Result<Report, AnalyzeError> {
+    let as_of =
+        config.as_of.or_else(|| default_as_of(dataset)).ok_or(AnalyzeError::NoData { as_of: None })?;
+    let data = public_at(dataset, as_of);
+    let panel = Panel::build(&data, Some(as_of)).ok_or(AnalyzeError::NoData { as_of: Some(as_of) })?;
+    let chain = chain::chain(&panel, &config.chain);
+    let timeline = regime::regimes(&panel, &chain, &config.regimes);
+    let series = data
+        .iter()
+        .filter_map(|(id, loaded)| {
+            let entry = data.entry(id)?;
+            let last = loaded.series.last().map(|l| l.0);
+            Some(SeriesInfo {
+                id: id.to_string(),
+                name: entry.name.clone(),
+                first: loaded.series.first().map(|f| f.0),
+                last,
+                rows: loaded.series.len(),
+                stale: last.is_none_or(|d| is_stale(d, as_of, entry.frequency, entry.publication_lag_days)),
+                source: loaded.source.clone(),
+                native_units: loaded.native_units.clone(),
+                canonical_units: entry.canonical_units.clone(),
+                licence: entry.licence.clone(),
+            })
+        })
+        .collect();
+    let points: Vec<NetLiquidityPoint> = data.net_liquidity_weekly().unwrap_or_default();
+    let netliq_series = liquidity::as_series(&points);
+    let impulse = points.last().and_then(|last| {
+        let before = netliq_series.at_or_before(last.date.add_days(-7 * 13))?;
+        (before.1 != 0.0).then(|| 100.0 * (last.usd_bn / before.1 - 1.0))
+    });
+    let net_liquidity = NetLiquidityReport {
+        latest: points.last().map(|p| NetLiquidityLatest {
+            date: p.date,
+            usd_bn: p.usd_bn,
+            walcl: p.walcl,
+            tga: p.tga,
+            tga_source: p.tga_source.id().to_string(),
+            rrp: p.rrp,
+        }),
+        impulse_13w_pct: impulse,
+        history: points.iter().map(|p| (p.date, p.usd_bn)).collect(),
+    };
+    Ok(Report {
+        schema_version: SCHEMA_VERSION.to_string(),
+        as_of,
+        config: config.clone(),
+        series,
+        net_liquidity,
+        links: chain.links,
+        indicators: chain.indicators,
+        transmission: chain.transmission,
+        break_point: chain.break_point,
+        narrative: chain.narrative,
+        regimes: RegimesReport { current: timeline.last().cloned(), timeline },
+        timing: Timing::default(),
+    })
+}
