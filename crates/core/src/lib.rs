@@ -45,6 +45,7 @@
 #![warn(missing_docs)]
 
 pub mod align;
+pub mod backtest;
 pub mod catalog;
 pub mod chart;
 pub mod dataset;
