@@ -66,7 +66,7 @@ fn run_inner(args: &AnalyzeArgs) -> Result<(), String> {
     if !args.data.is_dir() {
         return Err(format!("{}: not a folder", args.data.display()));
     }
-    let (dataset, problems) = crate::data::load_folder(&args.data);
+    let (dataset, problems) = crate::data::load_folder(&args.data, config.as_of);
     for p in &problems {
         eprintln!("WARNING {p}");
     }

@@ -86,11 +86,16 @@ impl Dataset {
     /// each in a detected format): the valid candidate whose last observation is newest wins.
     /// When none is valid, the error of the first candidate is returned and nothing changes.
     ///
+    /// With `as_of`, freshness is judged on the observations dated on or before it, so that the
+    /// choice of file never depends on data after the as-of date (ties go to the earlier
+    /// candidate: the catalog's own `<ID>.csv` first).
+    ///
     /// The command line uses this on a data folder (`<ID>.csv` and the entry's `local_files`).
     pub fn load_freshest(
         &mut self,
         id: &str,
         candidates: &[(String, String)],
+        as_of: Option<Date>,
     ) -> Result<&LoadedSeries, LoadError> {
         let entry = self.catalog.get(id).ok_or_else(|| LoadError::UnknownSeries { id: id.to_string() })?;
         let mut best: Option<LoadedSeries> = None;
@@ -101,9 +106,11 @@ impl Dataset {
                 .and_then(|native| entry.to_canonical(&native, source));
             match parsed {
                 Ok((series, native_units)) => {
-                    let newer = best
-                        .as_ref()
-                        .is_none_or(|b| series.last().map(|l| l.0) > b.series.last().map(|l| l.0));
+                    let last_seen = |s: &Series| match as_of {
+                        Some(d) => s.at_or_before(d).map(|l| l.0),
+                        None => s.last().map(|l| l.0),
+                    };
+                    let newer = best.as_ref().is_none_or(|b| last_seen(&series) > last_seen(&b.series));
                     if newer {
                         best = Some(LoadedSeries { series, native_units, source: source.clone() });
                     }
@@ -121,6 +128,31 @@ impl Dataset {
             (None, Some(e)) => Err(e.into()),
             (None, None) => Err(LoadError::NoCandidate { id: id.to_string() }),
         }
+    }
+
+    /// Loads every catalog series that `read` can supply: `read(name)` returns the body of a file
+    /// named relative to a data folder (`<ID>.csv`, then each entry's `local_files`), or `None`.
+    /// Among a series' files the freshest as of `as_of` wins ([`Dataset::load_freshest`]).
+    /// Returns the errors of series that had files but none valid; those series are left out.
+    pub fn load_from(
+        &mut self,
+        read: impl Fn(&str) -> Option<String>,
+        as_of: Option<Date>,
+    ) -> Vec<LoadError> {
+        let entries = self.catalog.series.clone();
+        let mut errors = Vec::new();
+        for entry in &entries {
+            let names = std::iter::once(entry.file_name()).chain(entry.local_files.iter().cloned());
+            let candidates: Vec<(String, String)> =
+                names.filter_map(|name| read(&name).map(|body| (name, body))).collect();
+            if candidates.is_empty() {
+                continue;
+            }
+            if let Err(e) = self.load_freshest(&entry.id, &candidates, as_of) {
+                errors.push(e);
+            }
+        }
+        errors
     }
 
     /// Adds a series already in canonical units (an uploaded or computed series).

@@ -1,0 +1,154 @@
+//! The report is point in time: `analyze` as of D gives the identical report whether or not the
+//! dataset holds observations after D; and it carries the keys of MODEL.md 9.
+
+use tideline_core::catalog::Catalog;
+use tideline_core::dataset::{Dataset, LoadedSeries};
+use tideline_core::report::{analyze, ModelConfig};
+use tideline_core::{Date, Series};
+
+/// A deterministic pseudo-random walk (no `rand` dependency in tests either).
+struct Walk(u64);
+
+impl Walk {
+    fn next(&mut self) -> f64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+    }
+}
+
+fn d(s: &str) -> Date {
+    Date::parse_iso(s).expect("date")
+}
+
+/// Eight years of synthetic data for every chain input, in canonical units.
+fn synthetic() -> Dataset {
+    let mut dataset = Dataset::new(Catalog::builtin());
+    let start = d("2016-01-01");
+    let end = d("2024-06-30");
+    let mut add = |id: &str, step_days: i32, monthly: bool, base: f64, vol: f64, seed: u64| {
+        let mut walk = Walk(seed);
+        let mut pairs = Vec::new();
+        let mut date = start;
+        let mut value = base;
+        while date <= end {
+            value += vol * walk.next();
+            if date.is_business_day() || monthly || step_days == 7 {
+                pairs.push((date, value));
+            }
+            date = if monthly { date.add_months(1) } else { date.add_days(step_days) };
+        }
+        let series = Series::from_pairs(id, &pairs).expect("ascending");
+        dataset.insert(
+            id,
+            LoadedSeries { series, native_units: "test".into(), source: format!("synthetic:{id}") },
+        );
+    };
+    add("CPIAUCSL", 0, true, 240.0, 0.6, 1);
+    add("PCEPILFE", 0, true, 110.0, 0.3, 2);
+    add("M2SL", 0, true, 12_000.0, 40.0, 3);
+    add("INDPRO", 0, true, 100.0, 0.8, 4);
+    add("UNRATE", 0, true, 5.0, 0.1, 5);
+    for (i, (id, base, vol)) in [
+        ("T10YIE", 2.0, 0.02),
+        ("DFF", 1.5, 0.01),
+        ("DGS2", 1.8, 0.03),
+        ("DGS10", 2.5, 0.03),
+        ("DFII10", 0.5, 0.03),
+        ("DTWEXBGS", 110.0, 0.3),
+        ("VIXCLS", 18.0, 0.8),
+        ("BAMLH0A0HYM2", 4.0, 0.05),
+        ("SP500", 2_000.0, 20.0),
+        ("NASDAQ100", 5_000.0, 60.0),
+        ("NASDAQCOM", 5_500.0, 60.0),
+        ("CBBTCUSD", 20_000.0, 600.0),
+        ("CBETHUSD", 1_000.0, 40.0),
+        ("GOLD", 1_300.0, 10.0),
+        ("RRPONTSYD", 500.0, 10.0),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        add(id, 1, false, base, vol, 100 + i as u64);
+    }
+    dataset
+}
+
+fn weekly_wednesdays(dataset: &mut Dataset) {
+    let mut walk = Walk(77);
+    let mut pairs_walcl = Vec::new();
+    let mut pairs_tga = Vec::new();
+    let mut date = d("2016-01-06");
+    let (mut assets, mut tga) = (4_500.0, 300.0);
+    while date <= d("2024-06-30") {
+        assets += 20.0 * walk.next();
+        tga += 15.0 * walk.next();
+        pairs_walcl.push((date, assets));
+        pairs_tga.push((date, tga.abs() + 10.0));
+        date = date.add_days(7);
+    }
+    for (id, pairs) in [("WALCL", pairs_walcl), ("WDTGAL", pairs_tga)] {
+        let series = Series::from_pairs(id, &pairs).expect("ascending");
+        dataset.insert(
+            id,
+            LoadedSeries { series, native_units: "test".into(), source: format!("synthetic:{id}") },
+        );
+    }
+}
+
+fn dataset() -> Dataset {
+    let mut data = synthetic();
+    weekly_wednesdays(&mut data);
+    data
+}
+
+fn truncated(dataset: &Dataset, cutoff: Date) -> Dataset {
+    let mut out = Dataset::new(dataset.catalog().clone());
+    for (id, loaded) in dataset.iter() {
+        let mut kept = loaded.clone();
+        kept.series = loaded.series.truncated_after(cutoff);
+        out.insert(id, kept);
+    }
+    out
+}
+
+fn report_json(dataset: &Dataset, as_of: Date) -> serde_json::Value {
+    let config = ModelConfig { as_of: Some(as_of), ..ModelConfig::default() };
+    let report = analyze(dataset, &config).expect("report");
+    serde_json::to_value(&report).expect("serialisable")
+}
+
+#[test]
+fn report_as_of_ignores_later_observations() {
+    let full = dataset();
+    for as_of in ["2021-03-17", "2022-11-04", "2023-07-01"] {
+        let as_of = d(as_of);
+        let with_future = report_json(&full, as_of);
+        let without = report_json(&truncated(&full, as_of), as_of);
+        assert_eq!(with_future, without, "report as of {as_of} depends on later data");
+    }
+}
+
+#[test]
+fn report_has_the_contract_keys_and_scores_links() {
+    let report = report_json(&dataset(), d("2023-07-01"));
+    for key in ["schema_version", "as_of", "series", "net_liquidity", "links", "regimes", "timing"] {
+        assert!(report.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(report["as_of"], "2023-07-01");
+    assert!(report["net_liquidity"]["latest"]["usd_bn"].is_number());
+    assert!(report["net_liquidity"]["latest"]["date"].is_string());
+    let links = report["links"].as_array().expect("links");
+    assert_eq!(links.len(), 5);
+    for link in links {
+        for key in ["name", "score", "state", "direction"] {
+            assert!(link.get(key).is_some(), "link lacks {key}");
+        }
+        assert!(link["score"].is_number(), "{} unscored: {link}", link["name"]);
+    }
+    let current = &report["regimes"]["current"];
+    for key in ["cycle", "monetary", "liquidity", "risk"] {
+        assert!(current.get(key).is_some(), "regime lacks {key}");
+    }
+    let series = report["series"].as_array().expect("series");
+    assert!(series.iter().all(|s| s["id"].is_string() && s["rows"].is_number() && s["stale"].is_boolean()));
+}
