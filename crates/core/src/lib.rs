@@ -57,6 +57,7 @@ pub mod parse;
 pub mod report;
 pub mod series;
 pub mod stats;
+pub mod synthetic;
 pub mod transform;
 
 pub use date::Date;
