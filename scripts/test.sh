@@ -10,6 +10,9 @@ export CARGO_TERM_COLOR=never
 
 step() { printf '\n== %s\n' "$*"; }
 
+step "workflow lint (actionlint)"
+.tools/venv/bin/actionlint -color=false .github/workflows/*.yml
+
 step "cargo fmt --check"
 cargo fmt --all --check
 

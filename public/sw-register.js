@@ -1,0 +1,43 @@
+// Registers the service worker (offline use after the first visit) and runs the update flow:
+// when a new version has installed and is waiting, the page is told through a
+// `tideline-update-ready` event; `window.tidelineApplyUpdate()` activates it and reloads once.
+(function () {
+  'use strict';
+  if (!('serviceWorker' in navigator)) return;
+  // The app's base URL is this script's folder, so it works under any sub-path.
+  const base = new URL('.', document.currentScript ? document.currentScript.src : window.location.href);
+  let waiting = null;
+  let reloading = false;
+  function announce(worker) {
+    waiting = worker;
+    window.tidelineUpdateReady = true;
+    window.dispatchEvent(new CustomEvent('tideline-update-ready'));
+  }
+  window.tidelineApplyUpdate = function () {
+    if (waiting) waiting.postMessage({ type: 'SKIP_WAITING' });
+  };
+  navigator.serviceWorker.addEventListener('controllerchange', function () {
+    if (reloading) return;
+    reloading = true;
+    window.location.reload();
+  });
+  window.addEventListener('load', function () {
+    navigator.serviceWorker.register(new URL('sw.js', base).href, { scope: base.pathname }).then(function (registration) {
+      if (registration.waiting && navigator.serviceWorker.controller) announce(registration.waiting);
+      registration.addEventListener('updatefound', function () {
+        const installing = registration.installing;
+        if (!installing) return;
+        installing.addEventListener('statechange', function () {
+          if (installing.state === 'installed' && navigator.serviceWorker.controller) announce(installing);
+        });
+      });
+      // Look for a new version when the page regains focus, and every 30 minutes.
+      document.addEventListener('visibilitychange', function () {
+        if (document.visibilityState === 'visible') registration.update().catch(function () {});
+      });
+      setInterval(function () { registration.update().catch(function () {}); }, 30 * 60 * 1000);
+    }).catch(function (error) {
+      console.warn('Tideline: service worker not registered:', error);
+    });
+  });
+})();
