@@ -41,16 +41,19 @@ pub fn run(args: &CheckArgs) -> bool {
 }
 
 fn check_file(path: &PathBuf, format: Option<Format>) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
-    let body = String::from_utf8(bytes)
-        .map_err(|e| format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))?;
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => "cannot read the file: no such file".to_string(),
+        _ => format!("cannot read the file: {e}"),
+    })?;
+    let body = crate::mirror::utf8(bytes)?;
     let name = path.display().to_string();
+    // The line already starts with the file's name: say only where and what.
+    let where_what = |e: tideline_core::ParseError| format!("{}: {}", e.location, e.kind);
     let format = match format {
         Some(f) => f,
-        None => parse::detect(&name, &body).map_err(|e| e.to_string())?,
+        None => parse::detect(&name, &body).map_err(where_what)?,
     };
-    let series =
-        parse::parse(format, &name, &body, None).map_err(|e| format!("{}: {}", e.location, e.kind))?;
+    let series = parse::parse(format, &name, &body, None).map_err(where_what)?;
     let (first, last) = match (series.first(), series.last()) {
         (Some(a), Some(b)) => (a.0, b.0),
         _ => return Err("no observations".into()),

@@ -9,18 +9,20 @@
 //! fetched, the rows, the first and last dates, the sha256 of the file and any error.
 //!
 //! Network fetches use timeouts and up to four attempts with exponential backoff, honouring a
-//! `Retry-After` header on 429 and 503. A failed series is reported and skipped; the exit code is
-//! non-zero when any series failed.
+//! `Retry-After` header on 429 and 503; a body cut short (the connection closed before its
+//! Content-Length, or a read timed out) is retried like a failed connection. A body that is not
+//! UTF-8 is refused with the line and byte where it stops being text. A failed series is reported
+//! and skipped; the exit code is non-zero when any series failed.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::Args;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tideline_core::catalog::{Catalog, CatalogEntry};
+use tideline_core::manifest::{Manifest, ManifestEntry};
 use tideline_core::parse::{self, Format};
-use tideline_core::{Date, Series};
+use tideline_core::Series;
 
 /// Arguments of `tideline mirror`.
 #[derive(Args, Debug)]
@@ -40,27 +42,6 @@ pub struct MirrorArgs {
     /// Seconds before a request is abandoned.
     #[arg(long, default_value_t = 30)]
     timeout: u64,
-}
-
-/// One series' outcome, as written to `manifest.json`.
-#[derive(Debug, Serialize)]
-pub struct ManifestEntry {
-    id: String,
-    source: Option<String>,
-    fetched_at: u64,
-    rows: usize,
-    first: Option<Date>,
-    last: Option<Date>,
-    native_units: Option<String>,
-    sha256: Option<String>,
-    error: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct Manifest {
-    generated_at: u64,
-    catalog_version: u32,
-    series: Vec<ManifestEntry>,
 }
 
 /// A body that parsed and passed the plausibility check.
@@ -84,6 +65,13 @@ pub fn run(args: &MirrorArgs) -> bool {
         .build();
     let mut entries = Vec::new();
     let mut all_ok = true;
+    // An id that names no catalog series is a typo, not an empty request: report it as a failure.
+    for id in args.only.iter().filter(|id| catalog.get(id).is_none()) {
+        all_ok = false;
+        let error = "not in the catalog".to_string();
+        println!("ERROR {id}: {error}");
+        entries.push(failed_entry(id, error));
+    }
     for entry in catalog.series.iter().filter(|e| args.only.is_empty() || args.only.contains(&e.id)) {
         let outcome = match &args.from {
             Some(dir) => from_folder(entry, dir),
@@ -104,17 +92,7 @@ pub fn run(args: &MirrorArgs) -> bool {
             Err(error) => {
                 all_ok = false;
                 println!("ERROR {}: {error}", entry.id);
-                ManifestEntry {
-                    id: entry.id.clone(),
-                    source: None,
-                    fetched_at: now(),
-                    rows: 0,
-                    first: None,
-                    last: None,
-                    native_units: None,
-                    sha256: None,
-                    error: Some(error),
-                }
+                kept_entry(&args.out, entry, error)
             }
         };
         entries.push(manifest_entry);
@@ -126,6 +104,42 @@ pub fn run(args: &MirrorArgs) -> bool {
         all_ok = false;
     }
     all_ok
+}
+
+/// The manifest entry of a series that failed this run: the error, and the description of the last
+/// good file when one is still in the folder (so readers know it is there, and how old it is).
+fn kept_entry(out: &Path, entry: &CatalogEntry, error: String) -> ManifestEntry {
+    let path = out.join(entry.file_name());
+    let kept = std::fs::read(&path).ok().and_then(|bytes| {
+        let text = String::from_utf8(bytes).ok()?;
+        let series =
+            tideline_core::parse::fred::parse(&path.display().to_string(), &text, Some(&entry.id)).ok()?;
+        Some((series, format!("{:x}", Sha256::digest(text.as_bytes()))))
+    });
+    let mut manifest_entry = failed_entry(&entry.id, error);
+    if let Some((series, sha256)) = kept {
+        manifest_entry.source = Some(format!("{} (kept from an earlier run)", path.display()));
+        manifest_entry.rows = series.len();
+        manifest_entry.first = series.first().map(|f| f.0);
+        manifest_entry.last = series.last().map(|l| l.0);
+        manifest_entry.sha256 = Some(sha256);
+    }
+    manifest_entry
+}
+
+/// The manifest entry of a series that failed.
+fn failed_entry(id: &str, error: String) -> ManifestEntry {
+    ManifestEntry {
+        id: id.to_string(),
+        source: None,
+        fetched_at: now(),
+        rows: 0,
+        first: None,
+        last: None,
+        native_units: None,
+        sha256: None,
+        error: Some(error),
+    }
 }
 
 fn now() -> u64 {
@@ -146,8 +160,21 @@ fn from_folder(entry: &CatalogEntry, dir: &Path) -> Result<Good, String> {
     let mut errors = Vec::new();
     for name in candidates {
         let path = dir.join(&name);
-        let Ok(body) = std::fs::read_to_string(&path) else { continue };
         let source = path.display().to_string();
+        let body = match std::fs::read(&path) {
+            Ok(bytes) => match utf8(bytes) {
+                Ok(body) => body,
+                Err(e) => {
+                    errors.push(format!("{source}: {e}"));
+                    continue;
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                errors.push(format!("{source}: cannot read the file: {e}"));
+                continue;
+            }
+        };
         let format = match parse::detect(&source, &body) {
             Ok(f) => f,
             Err(e) => {
@@ -202,13 +229,36 @@ fn from_network(entry: &CatalogEntry, agent: &ureq::Agent, base: Option<&str>) -
 
 const ATTEMPTS: u32 = 4;
 
+/// The largest body read (ureq's own `into_string` stops at 10 MB).
+const MAX_BODY: u64 = 256 * 1024 * 1024;
+
+/// Text from bytes, or an error that says where the first byte that is not UTF-8 is.
+pub(crate) fn utf8(bytes: Vec<u8>) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        format!("line {line}: not UTF-8 text (byte {at})")
+    })
+}
+
 fn fetch(agent: &ureq::Agent, url: &str) -> Result<String, String> {
+    use std::io::Read;
+
     let mut delay = Duration::from_millis(500);
     let mut last_error = String::new();
     for attempt in 1..=ATTEMPTS {
         match agent.get(url).call() {
             Ok(response) => {
-                return response.into_string().map_err(|e| format!("{url}: reading the body failed: {e}"));
+                // A body cut short (the connection closed before Content-Length bytes, or a read
+                // timed out) is a transient fault like a failed connection: try again.
+                let mut bytes = Vec::new();
+                match response.into_reader().take(MAX_BODY + 1).read_to_end(&mut bytes) {
+                    Ok(_) if bytes.len() as u64 > MAX_BODY => {
+                        return Err(format!("{url}: the body is larger than {MAX_BODY} bytes"));
+                    }
+                    Ok(_) => return utf8(bytes).map_err(|e| format!("{url}: {e}")),
+                    Err(e) => last_error = format!("{url}: reading the body failed: {e}"),
+                }
             }
             Err(ureq::Error::Status(code, response)) => {
                 last_error = format!("{url}: HTTP status {code}");

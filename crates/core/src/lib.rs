@@ -52,6 +52,7 @@ pub mod dataset;
 pub mod date;
 pub mod error;
 pub mod liquidity;
+pub mod manifest;
 pub mod model;
 pub mod parse;
 pub mod report;

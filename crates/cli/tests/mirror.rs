@@ -1,0 +1,580 @@
+//! `tideline mirror` against a canned HTTP server on 127.0.0.1 (never the network): good series
+//! land as FRED CSV files, each fault (HTTP 500, an HTML page, a body cut short, a slow response, a
+//! rate limit, a feed in the wrong units, a body that is not UTF-8) is reported as an
+//! `ERROR <ID>: ...` line and in `manifest.json`, a bad body never replaces the last good copy, and
+//! the exit code is non-zero when any series failed. Also `--from DIR`.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+// ---------------------------------------------------------------------------------------------
+// A tiny HTTP/1.1 server: per-path canned replies, every request target recorded.
+// ---------------------------------------------------------------------------------------------
+
+/// One canned reply.
+#[derive(Clone, Debug)]
+enum Reply {
+    /// A complete response.
+    Full { status: u16, headers: Vec<(&'static str, String)>, body: Vec<u8> },
+    /// Declares `declared` bytes of body, sends `body` (fewer), then closes the connection.
+    Truncated { declared: usize, body: Vec<u8> },
+    /// Waits, then sends the reply (if the client is still there).
+    Slow(Duration, Box<Reply>),
+}
+
+fn ok(body: impl Into<Vec<u8>>) -> Reply {
+    Reply::Full { status: 200, headers: vec![("Content-Type", "text/csv".into())], body: body.into() }
+}
+
+fn status(code: u16, headers: Vec<(&'static str, String)>) -> Reply {
+    Reply::Full { status: code, headers, body: format!("status {code}\n").into_bytes() }
+}
+
+fn html_page() -> Reply {
+    Reply::Full {
+        status: 200,
+        headers: vec![("Content-Type", "text/html".into())],
+        body: b"<!DOCTYPE html>\n<html><head><title>Service unavailable</title></head>\n\
+                <body>Please try again later.</body></html>\n"
+            .to_vec(),
+    }
+}
+
+#[derive(Default)]
+struct State {
+    /// Replies per request target; the n-th request for a target gets the n-th reply (the last
+    /// one repeats).
+    routes: HashMap<String, Vec<Reply>>,
+    /// Every request target, in the order received.
+    seen: Vec<String>,
+}
+
+struct Server {
+    base: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl Server {
+    fn start(routes: Vec<(String, Vec<Reply>)>) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let base = format!("http://{}", listener.local_addr().expect("bound address"));
+        let state = Arc::new(Mutex::new(State { routes: routes.into_iter().collect(), seen: Vec::new() }));
+        let shared = Arc::clone(&state);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let shared = Arc::clone(&shared);
+                // One thread per connection, so a slow reply does not hold up the next request.
+                std::thread::spawn(move || serve(stream, &shared));
+            }
+        });
+        Server { base, state }
+    }
+
+    /// Replaces the replies for `target` and forgets how often it was requested.
+    fn set(&self, target: &str, replies: Vec<Reply>) {
+        let mut state = self.state.lock().expect("server state");
+        state.routes.insert(target.to_string(), replies);
+        state.seen.retain(|t| t != target);
+    }
+
+    fn seen(&self) -> Vec<String> {
+        self.state.lock().expect("server state").seen.clone()
+    }
+
+    /// How many requests for `target` the server received.
+    fn hits(&self, target: &str) -> usize {
+        self.seen().iter().filter(|t| *t == target).count()
+    }
+}
+
+fn serve(mut stream: TcpStream, state: &Mutex<State>) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let head = String::from_utf8_lossy(&head);
+    let target = head.split_whitespace().nth(1).unwrap_or("").to_string();
+    let reply = {
+        let mut state = state.lock().expect("server state");
+        let n = state.seen.iter().filter(|t| **t == target).count();
+        state.seen.push(target.clone());
+        match state.routes.get(&target) {
+            Some(replies) if !replies.is_empty() => replies[n.min(replies.len() - 1)].clone(),
+            _ => status(404, Vec::new()),
+        }
+    };
+    send(&mut stream, &reply);
+    let _ = stream.flush();
+    let _ = stream.shutdown(Shutdown::Both);
+}
+
+fn send(stream: &mut TcpStream, reply: &Reply) {
+    match reply {
+        Reply::Full { status, headers, body } => {
+            let mut text = format!(
+                "HTTP/1.1 {status} {}\r\nContent-Length: {}\r\nConnection: close\r\n",
+                reason(*status),
+                body.len()
+            );
+            for (name, value) in headers {
+                text.push_str(&format!("{name}: {value}\r\n"));
+            }
+            text.push_str("\r\n");
+            let _ = stream.write_all(text.as_bytes());
+            let _ = stream.write_all(body);
+        }
+        Reply::Truncated { declared, body } => {
+            let text = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: {declared}\r\n\
+                 Connection: close\r\n\r\n"
+            );
+            let _ = stream.write_all(text.as_bytes());
+            let _ = stream.write_all(body);
+        }
+        Reply::Slow(delay, reply) => {
+            std::thread::sleep(*delay);
+            send(stream, reply);
+        }
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        _ => "Whatever",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/// The request target of a FRED feed (the catalog's URL without its scheme and host).
+fn fred_target(id: &str) -> String {
+    format!("/graph/fredgraph.csv?id={id}")
+}
+
+const BTC_COINGECKO: &str = "/api/v3/coins/bitcoin/market_chart?vs_currency=usd&days=365&interval=daily";
+const BTC_BINANCE: &str = "/api/v3/klines?symbol=BTCUSDT&interval=1d&limit=1000";
+
+/// A FRED CSV body.
+fn fred(id: &str, rows: &[(&str, &str)]) -> String {
+    let mut text = format!("observation_date,{id}\n");
+    for (date, value) in rows {
+        text.push_str(&format!("{date},{value}\n"));
+    }
+    text
+}
+
+/// Fed funds rate, percent; the `.` (a holiday) is a missing observation.
+const DFF_ROWS: &[(&str, &str)] =
+    &[("2024-01-02", "5.33"), ("2024-01-03", "5.33"), ("2024-01-04", "."), ("2024-01-05", "5.31")];
+/// Fed total assets, USD millions (Wednesday levels).
+const WALCL_ROWS: &[(&str, &str)] =
+    &[("2024-01-03", "7713809"), ("2024-01-10", "7680013"), ("2024-01-17", "7677512")];
+/// Treasury General Account, USD millions.
+const WDTGAL_ROWS: &[(&str, &str)] = &[("2024-01-03", "769208"), ("2024-01-10", "749621")];
+/// Overnight reverse repo, USD billions.
+const RRP_ROWS: &[(&str, &str)] = &[("2024-01-02", "701.641"), ("2024-01-03", "627.456")];
+/// 10-year Treasury yield, percent.
+const DGS10_ROWS: &[(&str, &str)] = &[("2024-01-02", "3.95"), ("2024-01-03", "3.91"), ("2024-01-04", "3.99")];
+/// Fed total assets wrongly in USD billions: 7.7 USD bn is not plausible.
+const WALCL_BILLIONS: &[(&str, &str)] = &[("2024-01-03", "7713.809"), ("2024-01-10", "7680.013")];
+
+/// The file the mirror writes: FRED CSV of the native values, missing observations dropped.
+fn written(id: &str, rows: &[(&str, &str)]) -> String {
+    let kept: Vec<(&str, &str)> = rows.iter().copied().filter(|(_, v)| *v != ".").collect();
+    fred(id, &kept)
+}
+
+/// A fresh, empty folder under the target's temporary folder.
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("mirror-tests").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn tideline(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tideline")).args(args).output().expect("the tideline binary runs")
+}
+
+/// Runs `tideline mirror --out OUT --base-url BASE --timeout SECS --only IDS`.
+fn mirror_http(out: &Path, base: &str, timeout: u64, only: &[&str]) -> Output {
+    let out = out.display().to_string();
+    let timeout = timeout.to_string();
+    let only = only.join(",");
+    tideline(&["mirror", "--out", &out, "--base-url", base, "--timeout", &timeout, "--only", &only])
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The one stdout line about `id`.
+fn line_for<'a>(text: &'a str, id: &str) -> &'a str {
+    let mut lines = text
+        .lines()
+        .filter(|l| l.starts_with(&format!("OK {id}: ")) || l.starts_with(&format!("ERROR {id}: ")));
+    let line = lines.next().unwrap_or_else(|| panic!("no line about {id} in:\n{text}"));
+    assert!(lines.next().is_none(), "several lines about {id} in:\n{text}");
+    line
+}
+
+fn manifest(out: &Path) -> Value {
+    let text = std::fs::read_to_string(out.join("manifest.json")).expect("manifest.json written");
+    serde_json::from_str(&text).expect("manifest.json is JSON")
+}
+
+fn manifest_entry<'a>(manifest: &'a Value, id: &str) -> &'a Value {
+    let series = manifest["series"].as_array().expect("manifest.series is an array");
+    let mut found = series.iter().filter(|e| e["id"] == id);
+    let entry = found.next().unwrap_or_else(|| panic!("{id} not in the manifest: {manifest:#}"));
+    assert!(found.next().is_none(), "{id} twice in the manifest");
+    entry
+}
+
+/// Asserts `id` was written with exactly `expected` and the manifest describes that file.
+fn assert_good(out: &Path, manifest: &Value, id: &str, expected: &str, source: &str, units: &str) {
+    let path = out.join(format!("{id}.csv"));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(String::from_utf8_lossy(&bytes), expected, "{id}.csv");
+    let rows: Vec<&str> = expected.lines().skip(1).collect();
+    let entry = manifest_entry(manifest, id);
+    assert_eq!(entry["error"], Value::Null, "{id}: {entry:#}");
+    assert_eq!(entry["rows"], rows.len(), "{id}: {entry:#}");
+    assert_eq!(entry["first"], rows[0].split(',').next().expect("date"), "{id}");
+    assert_eq!(entry["last"], rows[rows.len() - 1].split(',').next().expect("date"), "{id}");
+    assert_eq!(entry["source"], source, "{id}");
+    assert_eq!(entry["native_units"], units, "{id}");
+    assert_eq!(entry["sha256"], format!("{:x}", Sha256::digest(&bytes)), "{id}: sha256 of the file");
+}
+
+/// Asserts `id` failed: an `ERROR <id>: ...` line containing each of `what`, an error in the
+/// manifest, and a file description only when an earlier good file was kept. Returns the error.
+fn assert_failed(out: &Path, manifest: &Value, text: &str, id: &str, what: &[&str]) -> String {
+    let line = line_for(text, id);
+    assert!(line.starts_with(&format!("ERROR {id}: ")), "{line}");
+    for w in what {
+        assert!(line.contains(w), "{id}: expected {w:?} in {line:?}");
+    }
+    let entry = manifest_entry(manifest, id);
+    let error = entry["error"].as_str().unwrap_or_else(|| panic!("{id}: no error in {entry:#}")).to_string();
+    assert_eq!(line, format!("ERROR {id}: {error}"), "the manifest records the same error");
+    match std::fs::read(out.join(format!("{id}.csv"))) {
+        Ok(kept) => {
+            assert_eq!(entry["sha256"], format!("{:x}", Sha256::digest(&kept)), "{id}: the kept file");
+            assert!(entry["rows"].as_u64().is_some_and(|r| r > 0), "{id}: rows of the kept file");
+            assert!(entry["source"].as_str().is_some_and(|s| s.contains("kept from an earlier run")));
+        }
+        Err(_) => assert_eq!(
+            (&entry["rows"], &entry["sha256"], &entry["source"]),
+            (&Value::from(0), &Value::Null, &Value::Null)
+        ),
+    }
+    error
+}
+
+/// No temporary file is left behind.
+fn assert_no_tmp(out: &Path) {
+    for entry in std::fs::read_dir(out).expect("out folder") {
+        let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
+        assert!(!name.ends_with(".tmp"), "left behind: {name}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn good_series_land_and_each_fault_is_reported() {
+    let mut latin1 = fred("T10YIE", &[("2024-01-02", "2.17")]).into_bytes();
+    latin1.extend_from_slice(b"2024-01-03,2\xb018\n");
+    let server = Server::start(vec![
+        (fred_target("DFF"), vec![ok(fred("DFF", DFF_ROWS))]),
+        (fred_target("WDTGAL"), vec![ok(fred("WDTGAL", WDTGAL_ROWS))]),
+        (fred_target("RRPONTSYD"), vec![ok(fred("RRPONTSYD", RRP_ROWS))]),
+        // Rate limited once, with Retry-After: 0, then good.
+        (
+            fred_target("DGS10"),
+            vec![status(429, vec![("Retry-After", "0".into())]), ok(fred("DGS10", DGS10_ROWS))],
+        ),
+        // A server error every time.
+        (fred_target("DGS2"), vec![status(500, Vec::new())]),
+        // An error page with status 200.
+        (fred_target("T10Y2Y"), vec![html_page()]),
+        // WALCL in billions instead of millions.
+        (fred_target("WALCL"), vec![ok(fred("WALCL", WALCL_BILLIONS))]),
+        // A byte that is not UTF-8 (Latin-1 degree sign) on line 3.
+        (fred_target("T10YIE"), vec![ok(latin1)]),
+        // FRED does not have it (404, not retried): the CoinGecko feed does.
+        (
+            BTC_COINGECKO.to_string(),
+            vec![ok(
+                r#"{"prices":[[1704067200000,42280.23],[1704153600000,44187.14],[1704240000000,44961.6]]}"#,
+            )],
+        ),
+    ]);
+    let out = fresh_dir("faults");
+    let ids = ["DFF", "WDTGAL", "RRPONTSYD", "DGS10", "DGS2", "T10Y2Y", "WALCL", "T10YIE", "CBBTCUSD"];
+    let output = mirror_http(&out, &server.base, 5, &ids);
+    let text = stdout(&output);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(1), "some series failed:\n{text}{stderr}");
+    assert_eq!(text.lines().count(), ids.len(), "one line per series:\n{text}");
+
+    let base = &server.base;
+    let manifest = manifest(&out);
+    assert_eq!(manifest["series"].as_array().map(Vec::len), Some(ids.len()), "{manifest:#}");
+    assert!(manifest["generated_at"].as_u64().is_some_and(|t| t > 1_600_000_000));
+    assert_eq!(manifest["catalog_version"], 1);
+
+    // The good ones, with their rows, span and source.
+    let fred_url = |id: &str| format!("{base}{}", fred_target(id));
+    assert_eq!(
+        line_for(&text, "DFF"),
+        format!("OK DFF: 3 rows, 2024-01-02..2024-01-05 from {}", fred_url("DFF"))
+    );
+    assert_good(&out, &manifest, "DFF", &written("DFF", DFF_ROWS), &fred_url("DFF"), "percent");
+    assert_good(
+        &out,
+        &manifest,
+        "WDTGAL",
+        &written("WDTGAL", WDTGAL_ROWS),
+        &fred_url("WDTGAL"),
+        "USD millions",
+    );
+    assert_good(
+        &out,
+        &manifest,
+        "RRPONTSYD",
+        &written("RRPONTSYD", RRP_ROWS),
+        &fred_url("RRPONTSYD"),
+        "USD billions",
+    );
+    assert_eq!(
+        line_for(&text, "DGS10"),
+        format!("OK DGS10: 3 rows, 2024-01-02..2024-01-04 from {}", fred_url("DGS10"))
+    );
+    assert_good(&out, &manifest, "DGS10", &written("DGS10", DGS10_ROWS), &fred_url("DGS10"), "percent");
+    assert_good(
+        &out,
+        &manifest,
+        "CBBTCUSD",
+        "observation_date,CBBTCUSD\n2024-01-01,42280.23\n2024-01-02,44187.14\n2024-01-03,44961.6\n",
+        &format!("{base}{BTC_COINGECKO}"),
+        "USD",
+    );
+
+    // The faults: each reported, each without a file.
+    assert_failed(&out, &manifest, &text, "DGS2", &["HTTP status 500", "(after 4 attempts)"]);
+    assert_failed(&out, &manifest, &text, "T10Y2Y", &["an HTML page where FRED CSV was expected"]);
+    assert_failed(
+        &out,
+        &manifest,
+        &text,
+        "WALCL",
+        &["outside the plausible range 300..20000 USD bn", "2024-01-03"],
+    );
+    assert_failed(&out, &manifest, &text, "T10YIE", &["line 3: not UTF-8 text (byte 52)"]);
+    for id in ["DGS2", "T10Y2Y", "WALCL", "T10YIE"] {
+        assert!(!out.join(format!("{id}.csv")).exists(), "{id}.csv written from a bad body");
+    }
+    assert_no_tmp(&out);
+
+    // Every request went to this server, each as often as the retry policy says.
+    let expected = [
+        (fred_target("DFF"), 1),
+        (fred_target("WDTGAL"), 1),
+        (fred_target("RRPONTSYD"), 1),
+        (fred_target("DGS10"), 2),
+        (fred_target("DGS2"), 4),
+        (fred_target("T10Y2Y"), 1),
+        (fred_target("WALCL"), 1),
+        (fred_target("T10YIE"), 1),
+        (fred_target("CBBTCUSD"), 1),
+        (BTC_COINGECKO.to_string(), 1),
+        (BTC_BINANCE.to_string(), 0),
+    ];
+    for (target, times) in &expected {
+        assert_eq!(server.hits(target), *times, "requests for {target}: {:?}", server.seen());
+    }
+    assert_eq!(server.seen().len(), expected.iter().map(|(_, n)| n).sum::<usize>(), "{:?}", server.seen());
+}
+
+#[test]
+fn a_truncated_body_is_retried_then_refused() {
+    let full = fred("VIXCLS", &[("2024-01-02", "13.20"), ("2024-01-03", "14.04"), ("2024-01-04", "14.13")]);
+    let cut = full.as_bytes()[..full.len() - 9].to_vec();
+    let server = Server::start(vec![
+        (fred_target("VIXCLS"), vec![Reply::Truncated { declared: full.len(), body: cut }]),
+        (fred_target("DFF"), vec![ok(fred("DFF", DFF_ROWS))]),
+    ]);
+    let out = fresh_dir("truncated");
+    let output = mirror_http(&out, &server.base, 5, &["VIXCLS", "DFF"]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    let manifest = manifest(&out);
+    assert_failed(&out, &manifest, &text, "VIXCLS", &["reading the body failed", "(after 4 attempts)"]);
+    assert!(!out.join("VIXCLS.csv").exists());
+    assert_good(
+        &out,
+        &manifest,
+        "DFF",
+        &written("DFF", DFF_ROWS),
+        &format!("{}{}", server.base, fred_target("DFF")),
+        "percent",
+    );
+    assert_eq!(server.hits(&fred_target("VIXCLS")), 4, "{:?}", server.seen());
+    assert_no_tmp(&out);
+}
+
+#[test]
+fn a_response_slower_than_the_timeout_is_abandoned() {
+    let nfci = fred("NFCI", &[("2024-01-05", "-0.47"), ("2024-01-12", "-0.49")]);
+    let server = Server::start(vec![
+        (fred_target("NFCI"), vec![Reply::Slow(Duration::from_secs(3), Box::new(ok(nfci)))]),
+        (fred_target("DFF"), vec![ok(fred("DFF", DFF_ROWS))]),
+    ]);
+    let out = fresh_dir("slow");
+    let started = Instant::now();
+    let output = mirror_http(&out, &server.base, 1, &["NFCI", "DFF"]);
+    let elapsed = started.elapsed();
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    let manifest = manifest(&out);
+    assert_failed(&out, &manifest, &text, "NFCI", &["timed out", "(after 4 attempts)"]);
+    assert!(!out.join("NFCI.csv").exists());
+    assert_good(
+        &out,
+        &manifest,
+        "DFF",
+        &written("DFF", DFF_ROWS),
+        &format!("{}{}", server.base, fred_target("DFF")),
+        "percent",
+    );
+    assert_eq!(server.hits(&fred_target("NFCI")), 4, "{:?}", server.seen());
+    // Four one-second attempts and 0.5 + 1 + 2 s of backoff (about 7.5 s); a generous bound, as the
+    // request count above already shows no attempt waited for the slow reply.
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+}
+
+#[test]
+fn a_bad_body_never_replaces_the_last_good_copy() {
+    let server = Server::start(vec![
+        (fred_target("WALCL"), vec![ok(fred("WALCL", WALCL_ROWS))]),
+        (fred_target("DFF"), vec![ok(fred("DFF", DFF_ROWS))]),
+    ]);
+    let out = fresh_dir("last-good-copy");
+    let first = mirror_http(&out, &server.base, 5, &["WALCL", "DFF"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stdout(&first));
+    let walcl = std::fs::read(out.join("WALCL.csv")).expect("WALCL.csv");
+    let dff = std::fs::read(out.join("DFF.csv")).expect("DFF.csv");
+    assert_eq!(String::from_utf8_lossy(&walcl), written("WALCL", WALCL_ROWS));
+    let first_manifest = manifest(&out);
+    let walcl_url = format!("{}{}", server.base, fred_target("WALCL"));
+    assert_good(&out, &first_manifest, "WALCL", &written("WALCL", WALCL_ROWS), &walcl_url, "USD millions");
+
+    // The same feeds now send an error page and garbage.
+    server.set(&fred_target("WALCL"), vec![html_page()]);
+    server.set(&fred_target("DFF"), vec![ok("observation_date,DFF\n2024-01-02,5.33\n2024-01-03,#N/A\n")]);
+    let second = mirror_http(&out, &server.base, 5, &["WALCL", "DFF"]);
+    let text = stdout(&second);
+    assert_eq!(second.status.code(), Some(1), "{text}");
+    assert_eq!(std::fs::read(out.join("WALCL.csv")).expect("WALCL.csv kept"), walcl, "WALCL.csv changed");
+    assert_eq!(std::fs::read(out.join("DFF.csv")).expect("DFF.csv kept"), dff, "DFF.csv changed");
+    let manifest = manifest(&out);
+    assert_failed(&out, &manifest, &text, "WALCL", &["an HTML page"]);
+    assert_failed(&out, &manifest, &text, "DFF", &["line 3: non-numeric value \"#N/A\""]);
+    assert_eq!((server.hits(&fred_target("WALCL")), server.hits(&fred_target("DFF"))), (1, 1));
+    assert_no_tmp(&out);
+}
+
+#[test]
+fn from_a_folder_reads_local_files_without_the_network() {
+    let from = fresh_dir("from-src");
+    std::fs::write(from.join("WALCL.csv"), fred("WALCL", WALCL_ROWS)).expect("fixture");
+    std::fs::write(from.join("DFF.csv"), "observation_date,DFF\n2024-01-02,5.33\n2024-01-03,abc\n")
+        .expect("fixture");
+    std::fs::write(from.join("RRPONTSYD.csv"), "<html><body>429 Too Many Requests</body></html>\n")
+        .expect("fixture");
+    std::fs::write(from.join("DGS10.csv"), b"observation_date,DGS10\n2024-01-02,3\xe995\n").expect("fixture");
+    let out = fresh_dir("from-out");
+    let from_arg = from.display().to_string();
+    let out_arg = out.display().to_string();
+    // --base-url points nowhere: the network must not be used.
+    let output = tideline(&[
+        "mirror",
+        "--out",
+        &out_arg,
+        "--from",
+        &from_arg,
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--only",
+        "WALCL,DFF,RRPONTSYD,DGS10,DGS2",
+    ]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert_eq!(text.lines().count(), 5, "{text}");
+    let walcl_source = from.join("WALCL.csv").display().to_string();
+    assert_eq!(
+        line_for(&text, "WALCL"),
+        format!("OK WALCL: 3 rows, 2024-01-03..2024-01-17 from {walcl_source}")
+    );
+    let manifest = manifest(&out);
+    assert_good(&out, &manifest, "WALCL", &written("WALCL", WALCL_ROWS), &walcl_source, "USD millions");
+    let dff = from.join("DFF.csv").display().to_string();
+    assert_failed(&out, &manifest, &text, "DFF", &[&format!("{dff}: line 3: non-numeric value \"abc\"")]);
+    assert_failed(&out, &manifest, &text, "RRPONTSYD", &["line 1: an HTML page"]);
+    // A file that is there but not UTF-8 is reported as such, not as missing.
+    let dgs10 = from.join("DGS10.csv").display().to_string();
+    assert_failed(&out, &manifest, &text, "DGS10", &[&format!("{dgs10}: line 2: not UTF-8 text (byte 35)")]);
+    assert_failed(
+        &out,
+        &manifest,
+        &text,
+        "DGS2",
+        &[&format!("no DGS2.csv (nor another known file of it) in {from_arg}")],
+    );
+    for id in ["DFF", "RRPONTSYD", "DGS10", "DGS2"] {
+        assert!(!out.join(format!("{id}.csv")).exists(), "{id}.csv");
+    }
+    assert_no_tmp(&out);
+
+    // All good: exit 0.
+    let output = tideline(&["mirror", "--out", &out_arg, "--from", &from_arg, "--only", "WALCL"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert_eq!(stdout(&output).lines().count(), 1);
+}
+
+#[test]
+fn an_unknown_only_id_is_an_error_not_an_empty_success() {
+    let server = Server::start(vec![(fred_target("DFF"), vec![ok(fred("DFF", DFF_ROWS))])]);
+    let out = fresh_dir("unknown-id");
+    let output = mirror_http(&out, &server.base, 5, &["DFF", "NOSUCHSERIES"]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    let manifest = manifest(&out);
+    assert_failed(&out, &manifest, &text, "NOSUCHSERIES", &["not in the catalog"]);
+    assert!(line_for(&text, "DFF").starts_with("OK DFF: 3 rows"), "{text}");
+    assert_eq!(server.seen(), vec![fred_target("DFF")]);
+}
