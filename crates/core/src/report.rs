@@ -33,16 +33,23 @@ use crate::align::is_stale;
 use crate::dataset::Dataset;
 use crate::date::Date;
 use crate::liquidity::{self, NetLiquidityPoint};
-use crate::model::chain::{self, ChainConfig, Indicator, LinkSummary, Transmission};
+use crate::model::asymmetry::{asymmetry, AsymmetryConfig, AsymmetryResult, ReturnFrequency};
+use crate::model::chain::{self, Chain, ChainConfig, Indicator, Link, LinkSummary, Transmission};
+use crate::model::leadlag::{correlation_stability, lead_lag, ChangeKind, LeadLagConfig, LeadLagResult, Leg};
+use crate::model::leadlag::{StabilityResult, DEFAULT_STABILITY_WINDOWS};
 use crate::model::panel::Panel;
 use crate::model::regime::{self, RegimeConfig, RegimeWeek};
+use crate::model::spectrum::{self, RotationTable, SpectrumInputs, SpectrumResult, TierPrices};
+use crate::model::{RegimeSnapshot, State};
+use crate::series::Series;
+use crate::transform::{PercentChange, Transform};
 
 /// The report's schema version (see the module docs for the policy).
 pub const SCHEMA_VERSION: &str = "1.0.0";
 
 /// Every setting of the model, with the defaults of MODEL.md. Read from the `--config` JSON file
 /// (any key may be left out) or from the page's URL.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ModelConfig {
     /// The as-of date (default: the newest observation loaded).
@@ -51,7 +58,47 @@ pub struct ModelConfig {
     pub chain: ChainConfig,
     /// Regime settings.
     pub regimes: RegimeConfig,
+    /// Asymmetry settings (bootstrap seed and replicates, rolling windows).
+    pub asymmetry: AsymmetryConfig,
+    /// `(asset, benchmark)` pairs for the asymmetry (default BTC and ETH against the Nasdaq-100).
+    pub asymmetry_pairs: Vec<(String, String)>,
+    /// Lead-lag settings.
+    pub lead_lag: LeadLagConfig,
+    /// The rotation rule table (regimes -> tier weights).
+    pub rotation: RotationTable,
 }
+
+impl Default for ModelConfig {
+    fn default() -> ModelConfig {
+        ModelConfig {
+            as_of: None,
+            chain: ChainConfig::default(),
+            regimes: RegimeConfig::default(),
+            asymmetry: AsymmetryConfig::default(),
+            asymmetry_pairs: vec![
+                ("CBBTCUSD".to_string(), "NASDAQ100".to_string()),
+                ("CBETHUSD".to_string(), "NASDAQ100".to_string()),
+            ],
+            lead_lag: LeadLagConfig::default(),
+            rotation: RotationTable::default(),
+        }
+    }
+}
+
+/// The spectrum's tiers, safe to risky (MODEL.md 4). `ALTS` is a user series of that name when
+/// loaded, else the proxy `ETH^2 / BTC` (Ether levered on ETH/BTC: altcoins tend to move like Ether
+/// with a larger beta to the ETH/BTC ratio); the tier's name says which.
+pub const SPECTRUM_TIERS: [(&str, &str); 9] = [
+    ("CASH", "Cash (fed funds accrual)"),
+    ("UST10", "10-year Treasury (total return approx.)"),
+    ("GOLD", "Gold"),
+    ("SP500", "S&P 500"),
+    ("NASDAQ100", "Nasdaq-100 (mega-cap tech)"),
+    ("NASDAQCOM", "Nasdaq Composite"),
+    ("CBBTCUSD", "Bitcoin"),
+    ("CBETHUSD", "Ether"),
+    ("ALTS", "Altcoins"),
+];
 
 /// A series in the report.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -147,6 +194,14 @@ pub struct Report {
     pub narrative: String,
     /// Regimes.
     pub regimes: RegimesReport,
+    /// "Follows the decline, not the rise": per pair and frequency.
+    pub asymmetry: Vec<AsymmetryResult>,
+    /// Lead-lag pairs of MODEL.md 6.
+    pub lead_lag: Vec<LeadLagResult>,
+    /// Correlation stability (rolling 90- and 180-day windows).
+    pub stability: Vec<StabilityResult>,
+    /// The risk spectrum.
+    pub spectrum: Option<SpectrumResult>,
     /// Timing (filled by the caller).
     pub timing: Timing,
 }
@@ -278,6 +333,9 @@ pub fn analyze(dataset: &Dataset, config: &ModelConfig) -> Result<Report, Analyz
         impulse_13w_pct: impulse,
         history: points.iter().map(|p| (p.date, p.usd_bn)).collect(),
     };
+    let asymmetry = asymmetry_section(&data, config);
+    let (lead_lag, stability) = lead_lag_section(&data, &netliq_series, config);
+    let spectrum = spectrum_section(&panel, &chain, &timeline, config);
     Ok(Report {
         schema_version: SCHEMA_VERSION.to_string(),
         as_of,
@@ -290,6 +348,108 @@ pub fn analyze(dataset: &Dataset, config: &ModelConfig) -> Result<Report, Analyz
         break_point: chain.break_point,
         narrative: chain.narrative,
         regimes: RegimesReport { current: timeline.last().cloned(), timeline },
+        asymmetry,
+        lead_lag,
+        stability,
+        spectrum,
         timing: Timing::default(),
     })
+}
+
+fn asymmetry_section(data: &Dataset, config: &ModelConfig) -> Vec<AsymmetryResult> {
+    let mut out = Vec::new();
+    for (asset, bench) in &config.asymmetry_pairs {
+        let (Some(a), Some(b)) = (data.get(asset), data.get(bench)) else { continue };
+        for frequency in [ReturnFrequency::Daily, ReturnFrequency::Weekly] {
+            if let Some(result) = asymmetry(asset, a, bench, b, frequency, &config.asymmetry) {
+                out.push(result);
+            }
+        }
+    }
+    out
+}
+
+fn lead_lag_section(
+    data: &Dataset,
+    netliq: &Series,
+    config: &ModelConfig,
+) -> (Vec<LeadLagResult>, Vec<StabilityResult>) {
+    let leg = |id: &'static str, change: ChangeKind| data.get(id).map(|s| Leg { id, series: s, change });
+    let netliq_leg =
+        (!netliq.is_empty()).then_some(Leg { id: "NETLIQ", series: netliq, change: ChangeKind::LogChange });
+    let pairs = [
+        (netliq_leg, leg("CBBTCUSD", ChangeKind::LogChange)),
+        (netliq_leg, leg("NASDAQ100", ChangeKind::LogChange)),
+        (netliq_leg, leg("GOLD", ChangeKind::LogChange)),
+        (leg("DFII10", ChangeKind::Difference), leg("GOLD", ChangeKind::LogChange)),
+        (leg("NASDAQ100", ChangeKind::LogChange), leg("CBBTCUSD", ChangeKind::LogChange)),
+    ];
+    let lead_lag = pairs.into_iter().filter_map(|(x, y)| lead_lag(x?, y?, &config.lead_lag)).collect();
+    let mut stability = Vec::new();
+    for (asset, bench) in &config.asymmetry_pairs {
+        if let (Some(a), Some(b)) = (data.get(asset), data.get(bench)) {
+            stability.extend(correlation_stability(a, b, &DEFAULT_STABILITY_WINDOWS));
+        }
+    }
+    (lead_lag, stability)
+}
+
+fn spectrum_section(
+    panel: &Panel,
+    chain: &Chain,
+    timeline: &[RegimeWeek],
+    config: &ModelConfig,
+) -> Option<SpectrumResult> {
+    let n = panel.len();
+    let prices = |id: &str| panel.values_or_nan(id);
+    let mut tiers: Vec<TierPrices> = Vec::new();
+    for (id, name) in SPECTRUM_TIERS {
+        let (values, name) = match (id, panel.get(id)) {
+            (_, Some(column)) => (column.values.clone(), name.to_string()),
+            ("ALTS", None) => {
+                let (eth, btc) = (prices("CBETHUSD"), prices("CBBTCUSD"));
+                let proxy =
+                    eth.iter().zip(&btc).map(|(e, b)| if *b > 0.0 { e * e / b } else { f64::NAN }).collect();
+                (proxy, format!("{name} (proxy: ETH^2/BTC)"))
+            }
+            _ => continue,
+        };
+        if values.iter().any(|v| v.is_finite()) {
+            tiers.push(TierPrices { id: id.to_string(), name, prices: values });
+        }
+    }
+    if tiers.is_empty() {
+        return None;
+    }
+    let net_liquidity = prices("NETLIQ");
+    let impulse = PercentChange::new(config.chain.change_weeks.max(1))
+        .map_or_else(|_| vec![f64::NAN; n], |t| t.apply(&net_liquidity));
+    let risk_history =
+        chain.links.iter().find(|l| l.name == Link::RiskAppetite.name()).map(|l| l.history.clone());
+    let risk_state: Vec<Option<State>> = risk_history
+        .unwrap_or_else(|| vec![f64::NAN; n])
+        .iter()
+        .map(|s| s.is_finite().then(|| State::of(*s, config.chain.threshold)))
+        .collect();
+    let regimes: Vec<RegimeSnapshot> = timeline.iter().map(|w| w.regimes).collect();
+    let (real_10y, hy_oas, dollar) = (prices("DFII10"), prices("BAMLH0A0HYM2"), prices("DTWEXBGS"));
+    let (nasdaq100, nasdaq_composite, btc, eth) =
+        (prices("NASDAQ100"), prices("NASDAQCOM"), prices("CBBTCUSD"), prices("CBETHUSD"));
+    let inputs = SpectrumInputs {
+        calendar: &panel.calendar,
+        tiers: &tiers,
+        net_liquidity: &net_liquidity,
+        impulse: &impulse,
+        real_10y: &real_10y,
+        hy_oas: &hy_oas,
+        dollar: &dollar,
+        risk_state: &risk_state,
+        regimes: &regimes,
+        nasdaq100: &nasdaq100,
+        nasdaq_composite: &nasdaq_composite,
+        btc: &btc,
+        eth: &eth,
+        etf_flows_weekly: None,
+    };
+    Some(spectrum::spectrum(&inputs, &config.rotation))
 }

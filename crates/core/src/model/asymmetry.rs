@@ -60,7 +60,9 @@ use serde::{Deserialize, Serialize};
 use crate::align::{friday_closes, on_benchmark_calendar};
 use crate::date::Date;
 use crate::series::Series;
-use crate::stats::bootstrap::{block_bootstrap_ci, default_block_len, DEFAULT_REPLICATES};
+#[cfg(test)]
+use crate::stats::bootstrap::block_bootstrap_ci;
+use crate::stats::bootstrap::{block_bootstrap_runs_ci, default_block_len, DEFAULT_REPLICATES};
 use crate::stats::conditional::{decoupling_share, up_down_betas};
 use crate::transform::{LogReturn, Transform};
 
@@ -423,14 +425,15 @@ pub fn asymmetry(
     let full = up_down_betas(&returns.asset, &returns.bench)?;
     let n = returns.len();
     let block_len = config.block_len.unwrap_or_else(|| frequency.default_block_len(n)).clamp(1, n.max(1));
-    let ci95 = AsymmetryKernel::new(&returns.asset, &returns.bench).and_then(|kernel| {
-        block_bootstrap_ci(n, block_len, config.replicates, config.seed, CI_LEVEL, |indices| {
-            kernel.asymmetry_at(indices)
+    let kernel = AsymmetryKernel::new(&returns.asset, &returns.bench);
+    let ci95 = kernel.as_ref().and_then(|kernel| {
+        block_bootstrap_runs_ci(n, block_len, config.replicates, config.seed, CI_LEVEL, |runs| {
+            kernel.asymmetry_of_runs(runs)
         })
     });
     let window = config.rolling_window.unwrap_or_else(|| frequency.periods_per_year());
     let step = config.rolling_step.unwrap_or_else(|| frequency.default_rolling_step()).max(1);
-    let rolling = rolling(&returns, window, step);
+    let rolling = rolling(&returns, kernel.as_ref(), window, step);
     let (n_rose, n_down) = returns
         .bench
         .iter()
@@ -486,21 +489,33 @@ pub(crate) fn window_ends(len: usize, window: usize, step: usize) -> Vec<usize> 
 }
 
 /// Rolling up/down betas and decoupling on windows of `window` returns every `step`.
-fn rolling(returns: &PairedReturns, window: usize, step: usize) -> Rolling {
+fn rolling(returns: &PairedReturns, kernel: Option<&AsymmetryKernel>, window: usize, step: usize) -> Rolling {
     let mut out = Rolling { window, step, ..Rolling::default() };
+    // Prefix counts of benchmark-down periods and of those on which the asset rose (decoupling).
+    let mut down_prefix = Vec::with_capacity(returns.len() + 1);
+    let (mut down, mut rose) = (0usize, 0usize);
+    down_prefix.push((0, 0));
+    for (m, a) in returns.bench.iter().zip(&returns.asset) {
+        if m.is_finite() && a.is_finite() && *m < 0.0 {
+            down += 1;
+            rose += usize::from(*a > 0.0);
+        }
+        down_prefix.push((down, rose));
+    }
     for end in window_ends(returns.len(), window, step) {
         let start = end + 1 - window;
-        let (Some(asset), Some(bench), Some(date)) =
-            (returns.asset.get(start..=end), returns.bench.get(start..=end), returns.dates.get(end))
-        else {
-            continue;
-        };
-        let betas = up_down_betas(asset, bench);
+        let Some(date) = returns.dates.get(end) else { continue };
+        // Window sums in O(1): the same betas as `up_down_betas` on the window's slices.
+        let betas = kernel.and_then(|k| Some((k.beta_in(true, start, end + 1)?, k.beta_in(false, start, end + 1)?)));
         out.dates.push(*date);
-        out.up_beta.push(betas.map(|b| b.up_beta));
-        out.down_beta.push(betas.map(|b| b.down_beta));
-        out.asymmetry.push(betas.map(|b| b.asymmetry));
-        out.decoupling.push(decoupling_share(asset, bench));
+        out.up_beta.push(betas.map(|b| b.0));
+        out.down_beta.push(betas.map(|b| b.1));
+        out.asymmetry.push(betas.map(|b| b.1 - b.0).filter(|a| a.is_finite()));
+        let decoupling = match (down_prefix.get(end + 1), down_prefix.get(start)) {
+            (Some(hi), Some(lo)) if hi.0 > lo.0 => Some((hi.1 - lo.1) as f64 / (hi.0 - lo.0) as f64),
+            _ => None,
+        };
+        out.decoupling.push(decoupling);
     }
     out
 }
@@ -578,6 +593,7 @@ impl AsymmetryKernel {
 
     /// The asymmetry on the periods listed in `indices` (repeats allowed, out-of-range indices
     /// ignored): [`crate::stats::conditional::asymmetry_at`]'s statistic. No allocation.
+    #[cfg(test)]
     fn asymmetry_at(&self, indices: &[usize]) -> Option<f64> {
         let n = self.up.len().saturating_sub(1);
         let mut up = [0.0; 5];
@@ -599,6 +615,33 @@ impl AsymmetryKernel {
                 let (Some(hi), Some(lo)) = (prefix.get(end), prefix.get(start)) else {
                     return None;
                 };
+                for k in 0..5 {
+                    acc[k] += hi[k] - lo[k];
+                }
+            }
+        }
+        let asymmetry = beta_of(&down)? - beta_of(&up)?;
+        asymmetry.is_finite().then_some(asymmetry)
+    }
+}
+
+impl AsymmetryKernel {
+    /// The up (`true`) or down beta over the periods `start..end`.
+    fn beta_in(&self, up: bool, start: usize, end: usize) -> Option<f64> {
+        let prefix = if up { &self.up } else { &self.down };
+        let (hi, lo) = (prefix.get(end)?, prefix.get(start)?);
+        beta_of(&std::array::from_fn(|k| hi[k] - lo[k]))
+    }
+
+    /// The asymmetry on a resample given as runs `(start, len)` of consecutive periods: one
+    /// subtraction of prefix sums per run. Runs past the end are ignored.
+    fn asymmetry_of_runs(&self, runs: &[(usize, usize)]) -> Option<f64> {
+        let mut up = [0.0; 5];
+        let mut down = [0.0; 5];
+        for &(start, len) in runs {
+            let end = start.saturating_add(len);
+            for (acc, prefix) in [(&mut up, &self.up), (&mut down, &self.down)] {
+                let (Some(hi), Some(lo)) = (prefix.get(end), prefix.get(start)) else { continue };
                 for k in 0..5 {
                     acc[k] += hi[k] - lo[k];
                 }

@@ -46,7 +46,9 @@ use crate::align::friday_closes;
 use crate::date::Date;
 use crate::model::asymmetry::{log_returns, paired_log_returns, window_ends, ReturnFrequency};
 use crate::series::Series;
-use crate::stats::correlation::{best_lag, cross_correlation, pearson, LagCorrelation};
+use crate::stats::correlation::{
+    best_lag, cross_correlation, pearson, rolling_best_lags, LagCorrelation, LaggedPrefix,
+};
 use crate::stats::descriptive::{summary, Summary};
 use crate::stats::granger::{granger_lags, GrangerTest, DEFAULT_MAX_LAG};
 use crate::transform::{Change, Transform};
@@ -233,14 +235,17 @@ pub fn lead_lag(x: Leg<'_>, y: Leg<'_>, config: &LeadLagConfig) -> Option<LeadLa
     let max_lag = i32::try_from(config.max_lag).unwrap_or(i32::MAX);
     let best = best_lag(&changes.x, &changes.y, 0..=max_lag)?;
     let step = config.rolling_step.max(1);
+    let ends = window_ends(changes.dates.len(), config.rolling_window, step);
+    let windows: Vec<(usize, usize)> =
+        ends.iter().map(|&end| (end + 1 - config.rolling_window, end)).collect();
+    let max_lag_usize = usize::try_from(max_lag.max(0)).unwrap_or(0);
     let rolling_best_lag: Vec<(Date, i32, f64)> =
-        window_ends(changes.dates.len(), config.rolling_window, step)
+        rolling_best_lags(&changes.x, &changes.y, max_lag_usize, &windows)
             .into_iter()
-            .filter_map(|end| {
-                let start = end + 1 - config.rolling_window;
-                let window_best =
-                    best_lag(changes.x.get(start..=end)?, changes.y.get(start..=end)?, 0..=max_lag)?;
-                Some((*changes.dates.get(end)?, window_best.lag, window_best.rho))
+            .zip(&ends)
+            .filter_map(|(best, &end)| {
+                let best = best?;
+                Some((*changes.dates.get(end)?, best.lag, best.rho))
             })
             .collect();
     let agreeing = rolling_best_lag
@@ -364,12 +369,10 @@ pub fn correlation_stability(x: &Series, y: &Series, windows: &[usize]) -> Vec<S
     windows
         .iter()
         .map(|&window| {
+            let prefix = LaggedPrefix::new(&returns.asset, &returns.bench, 0);
             let rolling: Vec<f64> = window_ends(returns.len(), window, STABILITY_STEP)
                 .into_iter()
-                .filter_map(|end| {
-                    let start = end + 1 - window;
-                    pearson(returns.asset.get(start..=end)?, returns.bench.get(start..=end)?)
-                })
+                .filter_map(|end| Some(prefix.as_ref()?.window(end + 1 - window, end)?.rho))
                 .collect();
             let same = rolling.iter().filter(|r| sign_of(**r) == sign).count();
             let share_same_sign =

@@ -202,6 +202,117 @@ pub fn best_lag(x: &[f64], y: &[f64], lags: RangeInclusive<i32>) -> Option<LagCo
     })
 }
 
+/// Prefix sums of the complete pairs `(x_t, y_{t+lag})` for one lag, so that the correlation over
+/// any window of `t` costs O(1): rolling correlations and rolling best lags in O(n) per lag
+/// instead of O(n x window).
+///
+/// # Formula
+///
+/// With `dx = x - mean(x)`, `dy = y - mean(y)` (full-sample means of the complete pairs, which
+/// keeps the one-pass sums accurate), over the pairs of a window:
+/// `rho = (S_xy - S_x S_y / n) / sqrt((S_xx - S_x^2 / n) (S_yy - S_y^2 / n))`.
+/// Undefined (as in [`lag_correlation`]) below [`MIN_LAG_PAIRS`] pairs or without spread.
+#[derive(Clone, Debug)]
+pub struct LaggedPrefix {
+    lag: usize,
+    /// `sums[i]` = `[n, S_x, S_y, S_xx, S_yy, S_xy]` over the pairs with `t < i`.
+    sums: Vec<[f64; 6]>,
+}
+
+impl LaggedPrefix {
+    /// The prefix sums of `(x_t, y_{t + lag})` for `t` in `0..len - lag`; `None` when the lengths
+    /// differ or the lag is not shorter than the series.
+    pub fn new(x: &[f64], y: &[f64], lag: usize) -> Option<LaggedPrefix> {
+        if x.len() != y.len() || lag >= x.len() {
+            return None;
+        }
+        let len = x.len() - lag;
+        let pairs =
+            || (0..len).map(move |t| (x[t], y[t + lag])).filter(|(a, b)| a.is_finite() && b.is_finite());
+        let (count, sx, sy) = pairs().fold((0.0, 0.0, 0.0), |(n, a, b), (x, y)| (n + 1.0, a + x, b + y));
+        let (mx, my) = if count > 0.0 { (sx / count, sy / count) } else { (0.0, 0.0) };
+        let mut sums = Vec::with_capacity(len + 1);
+        let mut running = [0.0; 6];
+        sums.push(running);
+        for t in 0..len {
+            let (a, b) = (x[t], y[t + lag]);
+            if a.is_finite() && b.is_finite() {
+                let (dx, dy) = (a - mx, b - my);
+                running[0] += 1.0;
+                running[1] += dx;
+                running[2] += dy;
+                running[3] += dx * dx;
+                running[4] += dy * dy;
+                running[5] += dx * dy;
+            }
+            sums.push(running);
+        }
+        Some(LaggedPrefix { lag, sums })
+    }
+
+    /// The lag.
+    pub fn lag(&self) -> usize {
+        self.lag
+    }
+
+    /// The correlation over the pairs with `first <= t <= last`.
+    pub fn window(&self, first: usize, last: usize) -> Option<LagCorrelation> {
+        if first > last {
+            return None;
+        }
+        let (hi, lo) = (self.sums.get(last + 1)?, self.sums.get(first)?);
+        let d: [f64; 6] = std::array::from_fn(|k| hi[k] - lo[k]);
+        let n = d[0].round() as usize;
+        if n < MIN_LAG_PAIRS {
+            return None;
+        }
+        let count = d[0];
+        let sxx = d[3] - d[1] * d[1] / count;
+        let syy = d[4] - d[2] * d[2] / count;
+        let sxy = d[5] - d[1] * d[2] / count;
+        // Relative floors: a window of (numerically) constant values has no correlation.
+        if !(sxx > 1e-12 * d[3].abs().max(f64::MIN_POSITIVE)
+            && syy > 1e-12 * d[4].abs().max(f64::MIN_POSITIVE))
+        {
+            return None;
+        }
+        let rho = (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0);
+        rho.is_finite().then(|| LagCorrelation {
+            lag: i32::try_from(self.lag).unwrap_or(i32::MAX),
+            rho,
+            n,
+            band: Z_95 / (n as f64).sqrt(),
+        })
+    }
+}
+
+/// The best lag in `0..=max_lag` (largest |rho|, ties to the smaller lag) inside the window
+/// `first..=last` of both series, for each window given: pairs `(x_t, y_{t+k})` with both `t` and
+/// `t + k` in the window, as [`best_lag`] on the window's slices computes. O(n) per lag.
+pub fn rolling_best_lags(
+    x: &[f64],
+    y: &[f64],
+    max_lag: usize,
+    windows: &[(usize, usize)],
+) -> Vec<Option<LagCorrelation>> {
+    let prefixes: Vec<LaggedPrefix> = (0..=max_lag).filter_map(|k| LaggedPrefix::new(x, y, k)).collect();
+    windows
+        .iter()
+        .map(|&(first, last)| {
+            let mut best: Option<LagCorrelation> = None;
+            for prefix in &prefixes {
+                let Some(end) = last.checked_sub(prefix.lag()) else { continue };
+                if let Some(c) = prefix.window(first, end) {
+                    if best.as_ref().is_none_or(|b| c.rho.abs() > b.rho.abs()) {
+                        best = Some(c);
+                    }
+                }
+            }
+            best
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,6 +465,28 @@ mod tests {
                 .flatten()
             {
                 prop_assert!((-1.0..=1.0).contains(&r));
+            }
+        }
+    }
+
+    #[test]
+    fn prefix_windows_match_the_direct_computation() {
+        let x: Vec<f64> = (0..300)
+            .map(|i| ((i * 37 % 101) as f64 - 50.0) / 10.0 + if i % 17 == 0 { f64::NAN } else { 0.0 })
+            .collect();
+        let y: Vec<f64> = (0..300)
+            .map(|i| ((i * 53 % 97) as f64 - 48.0) / 7.0 + 0.3 * x[(i + 295) % 300].max(-9.0))
+            .collect();
+        let windows: Vec<(usize, usize)> = (0..20).map(|w| (w * 10, w * 10 + 99)).collect();
+        let fast = rolling_best_lags(&x, &y, 8, &windows);
+        for (&(first, last), fast) in windows.iter().zip(&fast) {
+            let direct = best_lag(&x[first..=last], &y[first..=last], 0..=8);
+            match (direct, fast) {
+                (Some(d), Some(f)) => {
+                    assert_eq!((d.lag, d.n), (f.lag, f.n));
+                    assert!((d.rho - f.rho).abs() < 1e-9, "{} vs {}", d.rho, f.rho);
+                }
+                (d, f) => assert_eq!(d.is_some(), f.is_some()),
             }
         }
     }
