@@ -1,33 +1,25 @@
-//! The root component and the first view: Fed net liquidity.
+//! The root component: loads the data, runs the model in the core, shows the overview.
 
 use leptos::prelude::*;
 use tideline_core::catalog::Catalog;
 use tideline_core::chart::format_thousands;
-use tideline_core::dataset::Dataset;
-use tideline_core::liquidity::NetLiquidityPoint;
-use tideline_core::parse::Format;
+use tideline_core::manifest::Manifest;
+use tideline_core::report::{analyze, ModelConfig, Report};
 use tideline_core::Date;
+use wasm_bindgen::JsCast;
 
+use crate::components::overview::ChainOverview;
 use crate::components::series_status::SeriesStatus;
-use crate::components::{LineChart, SeriesStatusTable};
-use crate::feeds::{fetch_text, FetchError};
+use crate::components::{LineChart, SeriesStatusTable, UploadPanel};
+use crate::feeds::cache::StoredUpload;
+use crate::feeds::fetch_text;
+use crate::feeds::loader::{load_cached, load_series, LoadOptions, LoadOutcome};
+use crate::state::UrlState;
 
 /// The mirror folder, relative to the page (same origin: FRED sends no CORS headers).
 const DATA_DIR: &str = "data";
 
-/// The series the net-liquidity view needs; WTREGEN only fills weeks WDTGAL lacks.
-const NET_LIQUIDITY_INPUTS: [&str; 4] = ["WALCL", "WDTGAL", "WTREGEN", "RRPONTSYD"];
-
-/// What the net-liquidity view shows.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NetLiquidityView {
-    /// Weekly points with their inputs.
-    pub points: Vec<NetLiquidityPoint>,
-    /// One row per input series.
-    pub statuses: Vec<SeriesStatus>,
-}
-
-/// Why the view cannot be drawn.
+/// What the page shows when the model cannot run.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("{message}")]
 pub struct ViewError {
@@ -37,94 +29,226 @@ pub struct ViewError {
     pub statuses: Vec<SeriesStatus>,
 }
 
-/// Fetches the inputs from the mirror folder and computes weekly net liquidity in the core.
-pub async fn load_net_liquidity() -> Result<NetLiquidityView, ViewError> {
-    let bodies = futures::future::join_all(NET_LIQUIDITY_INPUTS.iter().map(|id| async move {
-        let url = format!("{DATA_DIR}/{id}.csv");
-        (*id, url.clone(), fetch_text(&url).await)
-    }))
-    .await;
-    let mut dataset = Dataset::new(Catalog::builtin());
-    let mut statuses = Vec::new();
-    for (id, url, body) in bodies {
-        let entry = dataset.catalog().get(id).cloned();
-        let licence = entry.as_ref().map(|e| e.licence.clone()).unwrap_or_default();
-        let canonical = entry.as_ref().map(|e| e.canonical_units.clone()).unwrap_or_default();
-        let result = match body {
-            Ok(body) => dataset
-                .load_body(id, Format::Fred, &url, &body)
-                .map(|l| (l.series.len(), l.series.first(), l.series.last(), l.native_units.clone()))
-                .map_err(|e| e.to_string()),
-            Err(FetchError::NotFound(_)) => Err(format!("{url} is missing from the data folder")),
-            Err(e) => Err(e.to_string()),
-        };
-        statuses.push(match result {
-            Ok((rows, first, last, native)) => SeriesStatus {
-                id: id.to_string(),
-                source: url,
-                rows,
-                span: first.zip(last).map(|(a, b)| (a.0.to_string(), b.0.to_string())),
-                units: format!("{canonical} (native: {native})"),
-                licence,
-                error: None,
-            },
-            Err(error) => SeriesStatus {
-                id: id.to_string(),
-                source: url,
-                rows: 0,
-                span: None,
-                units: canonical,
-                licence,
-                error: Some(error),
-            },
-        });
+/// The series to ask for: those the mirror's manifest lists, or the whole catalog when the folder
+/// has no manifest (a folder filled by hand).
+async fn series_to_load(catalog: &Catalog) -> Vec<String> {
+    let listed = fetch_text(&format!("{DATA_DIR}/manifest.json"))
+        .await
+        .ok()
+        .and_then(|text| Manifest::from_json(&text).ok())
+        .map(|m| m.available_ids().into_iter().map(str::to_string).collect::<Vec<_>>());
+    match listed {
+        Some(ids) if !ids.is_empty() => ids,
+        _ => catalog.series.iter().map(|e| e.id.clone()).collect(),
     }
-    match dataset.net_liquidity_weekly() {
-        Some(points) if !points.is_empty() => Ok(NetLiquidityView { points, statuses }),
-        _ => Err(ViewError {
+}
+
+/// Loads every available series (cache, then mirror) through the data layer.
+pub async fn load_data() -> LoadOutcome {
+    let catalog = Catalog::builtin();
+    let ids = series_to_load(&catalog).await;
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    load_series(&ids, &LoadOptions::default()).await
+}
+
+/// The copies saved in this browser, for an instant first draw (no network); `None` when the cache
+/// holds nothing usable.
+pub async fn load_saved() -> Option<LoadOutcome> {
+    let catalog = Catalog::builtin();
+    let ids: Vec<&str> = catalog.series.iter().map(|e| e.id.as_str()).collect();
+    let outcome = load_cached(&ids, &LoadOptions::default()).await;
+    let usable = outcome.dataset.iter().next().is_some();
+    usable.then_some(outcome)
+}
+
+/// Runs the model on the loaded data; the result with the time it took.
+pub fn run_model(outcome: &LoadOutcome, as_of: Option<Date>) -> Result<Report, ViewError> {
+    let config = ModelConfig { as_of, ..ModelConfig::default() };
+    let started = now_ms();
+    let mut report = analyze(&outcome.dataset, &config).map_err(|e| ViewError {
+        message: format!(
+            "{e}. Fill the data folder with `tideline mirror --out <site>/data` (see the README)."
+        ),
+        statuses: outcome.statuses.clone(),
+    })?;
+    report.timing.model_ms = now_ms() - started;
+    if report.net_liquidity.latest.is_none() {
+        return Err(ViewError {
             message: "Net liquidity needs WALCL and a TGA series (WDTGAL or WTREGEN) in the data folder. \
                       Fill it with `tideline mirror --out <site>/data` (see the README)."
                 .to_string(),
-            statuses,
-        }),
+            statuses: outcome.statuses.clone(),
+        });
     }
+    Ok(report)
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// True while the browser reports a network connection.
+fn online_signal() -> ReadSignal<bool> {
+    let initial = web_sys::window().is_none_or(|w| w.navigator().on_line());
+    let (online, set_online) = signal(initial);
+    let _ = window_event_listener(leptos::ev::online, move |_| set_online.set(true));
+    let _ = window_event_listener(leptos::ev::offline, move |_| set_online.set(false));
+    online
+}
+
+/// True once the service worker has installed a new version that waits to take over.
+fn update_ready_signal() -> ReadSignal<bool> {
+    let already = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"tidelineUpdateReady".into()).ok())
+        .is_some_and(|v| v.is_truthy());
+    let (ready, set_ready) = signal(already);
+    let _ = window_event_listener_untyped("tideline-update-ready", move |_| set_ready.set(true));
+    ready
+}
+
+/// Asks the waiting service worker to take over; the page reloads when it has.
+fn apply_update() {
+    let Some(window) = web_sys::window() else { return };
+    if let Ok(f) = js_sys::Reflect::get(&window, &"tidelineApplyUpdate".into()) {
+        if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+            let _ = f.call0(&window);
+        }
+    }
+}
+
+/// Offers the report as a JSON download (the same document `tideline analyze` writes).
+fn export_report(report: &Report) {
+    let Ok(text) = serde_json::to_string_pretty(report) else { return };
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    if let Ok(anchor) = document.create_element("a") {
+        let _ = anchor.set_attribute("href", &url);
+        let _ = anchor.set_attribute("download", &format!("tideline-report-{}.json", report.as_of));
+        if let Some(anchor) = anchor.dyn_ref::<web_sys::HtmlElement>() {
+            anchor.click();
+        }
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
 }
 
 /// The application root.
 #[component]
 pub fn App() -> impl IntoView {
-    let data = LocalResource::new(load_net_liquidity);
+    let url_state = RwSignal::new(UrlState::current());
+    Effect::new(move |_| url_state.with(UrlState::push));
+    let saved = LocalResource::new(load_saved);
+    let fresh = LocalResource::new(load_data);
+    let uploads = RwSignal::new(Vec::<StoredUpload>::new());
+    // The mirror's answer when it has come, else the browser's saved copies; uploads on top.
+    let outcome = Signal::derive(move || {
+        let base = fresh.get().or_else(|| saved.get().flatten())?;
+        Some(uploads.with(|u| if u.is_empty() { base.clone() } else { base.with_uploads(u) }))
+    });
+    let loading_fresh = Signal::derive(move || fresh.get().is_none());
+    let report = Memo::new(move |_| {
+        let as_of = url_state.with(|s| s.as_of);
+        outcome.with(|o| {
+            o.as_ref().map(|o| (run_model(o, as_of), o.statuses.clone(), o.cache_unavailable.clone()))
+        })
+    });
+    let online = online_signal();
+    let update_ready = update_ready_signal();
     view! {
         <header class="top">
-            <h1>"Tideline"</h1>
-            <p class="tagline">"Where is the tide of liquidity, and how far up the risk spectrum does it reach?"</p>
+            <div class="brand">
+                <h1>"Tideline"</h1>
+                <p class="tagline">"Where is the tide of liquidity, and how far up the risk spectrum does it reach?"</p>
+            </div>
+            <div class="status-bar" role="status" aria-live="polite">
+                <Show when=move || !online.get()>
+                    <span class="offline" data-testid="offline">"Offline: showing the data saved in this browser"</span>
+                </Show>
+                <Show when=move || loading_fresh.get() && report.with(Option::is_some)>
+                    <span class="refreshing">"Showing saved data; checking for newer data…"</span>
+                </Show>
+                <Show when=move || update_ready.get()>
+                    <span class="update" data-testid="update-ready">
+                        "A new version of Tideline is ready. "
+                        <button type="button" on:click=move |_| apply_update()>"Reload to update"</button>
+                    </span>
+                </Show>
+            </div>
         </header>
         <main>
-            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading data…"</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(view) => view! { <NetLiquidityPanel view=view /> }.into_any(),
-                        Err(error) => view! { <LoadFailure error=error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {move || match report.get() {
+                None => view! { <p class="loading" role="status">"Loading data…"</p> }.into_any(),
+                Some((Ok(report), statuses, cache_note)) => view! {
+                    {cache_note.map(|note| view! { <p class="note">{format!("Browser cache not used: {note}")}</p> })}
+                    <Analysis report=report statuses=statuses url_state=url_state />
+                }
+                .into_any(),
+                Some((Err(error), _, _)) => view! { <LoadFailure error=error /> }.into_any(),
+            }}
+            <section class="panel">
+                <h2>"Your series"</h2>
+                <UploadPanel uploads=uploads />
+            </section>
         </main>
+        <footer class="bottom">
+            <p>
+                "Model, data layer and statistics run in your browser; nothing is sent anywhere. "
+                "Sources and licences are listed beside each series."
+            </p>
+        </footer>
     }
 }
 
-/// The net-liquidity panel: headline figure, chart and the data used.
+/// The analysis view: freshness, the chain, net liquidity, and the data used.
 #[component]
-pub fn NetLiquidityPanel(
-    /// The computed view.
-    view: NetLiquidityView,
+pub fn Analysis(
+    /// The report.
+    report: Report,
+    /// Per-series load statuses.
+    statuses: Vec<SeriesStatus>,
+    /// The URL state (the as-of date lives there).
+    url_state: RwSignal<UrlState>,
 ) -> impl IntoView {
-    let latest = view.points.last().copied();
-    let series: Vec<(Date, f64)> = view.points.iter().map(|p| (p.date, p.usd_bn)).collect();
-    let statuses = view.statuses;
+    let stale: Vec<String> = report.series.iter().filter(|s| s.stale).map(|s| s.id.clone()).collect();
+    let fresh = report.series.len() - stale.len();
+    let total = report.series.len();
+    let as_of = report.as_of;
+    let model_ms = report.timing.model_ms;
+    let latest = report.net_liquidity.latest.clone();
+    let impulse = report.net_liquidity.impulse_13w_pct;
+    let history: Vec<(Date, f64)> = report.net_liquidity.history.clone();
+    let report = StoredValue::new(report);
+    let on_date = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        url_state.update(|s| s.as_of = Date::parse_iso(&value));
+    };
     view! {
+        <section class="freshness panel" aria-label="Data freshness">
+            <p>
+                "Data as of "
+                <time data-testid="as-of" datetime=as_of.to_string()>{as_of.to_string()}</time>
+                {format!(": {fresh} of {total} series fresh")}
+                {(!stale.is_empty()).then(|| format!("; stale or ended: {}", stale.join(", ")))}
+                {format!(". Model run in {model_ms:.1} ms.")}
+            </p>
+            <div class="controls">
+                <label>
+                    "As of "
+                    <input type="date" value=as_of.to_string() on:change=on_date aria-label="Analysis date" />
+                </label>
+                <button type="button" on:click=move |_| url_state.update(|s| s.as_of = None)>"Latest"</button>
+                <button type="button" on:click=move |_| report.with_value(export_report)>"Export report (JSON)"</button>
+            </div>
+        </section>
+        <ChainOverview report=Signal::derive(move || report.get_value()) />
         <section class="panel" aria-labelledby="netliq-title">
             <h2 id="netliq-title">"Fed net liquidity"</h2>
-            <p class="definition">"Fed total assets (WALCL) − Treasury General Account − overnight reverse repo, weekly (Wednesday levels), in USD billions."</p>
+            <p class="definition">
+                "Fed total assets (WALCL) − Treasury General Account − overnight reverse repo, weekly (Wednesday levels), in USD billions."
+            </p>
             {latest.map(|p| view! {
                 <p class="headline">
                     <span class="latest-value" data-testid="latest-value" data-usd-bn=format!("{:.3}", p.usd_bn)>
@@ -137,13 +261,16 @@ pub fn NetLiquidityPanel(
                             " = {} assets − {} TGA ({}) − {} RRP",
                             format_thousands(p.walcl, 1),
                             format_thousands(p.tga, 1),
-                            p.tga_source.id(),
+                            p.tga_source,
                             format_thousands(p.rrp, 1),
                         )}
+                        {impulse.map(|i| format!("; 13-week change {i:+.1}%"))}
                     </span>
                 </p>
             })}
-            <LineChart points=series unit="USD bn" label="Fed net liquidity, weekly, USD billions" />
+            <LineChart points=history unit="USD bn" label="Fed net liquidity, weekly, USD billions" />
+        </section>
+        <section class="panel">
             <SeriesStatusTable rows=statuses />
         </section>
     }

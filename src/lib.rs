@@ -9,5 +9,6 @@
 pub mod app;
 pub mod components;
 pub mod feeds;
+pub mod state;
 
 pub use app::App;

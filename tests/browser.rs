@@ -26,7 +26,8 @@ fn container() -> web_sys::HtmlElement {
 #[wasm_bindgen_test]
 fn line_chart_draws_path_ticks_and_unit() {
     let parent = container();
-    let points = vec![(date("2020-01-01"), 4_000.0), (date("2022-06-01"), 6_500.0), (date("2026-07-29"), 5_800.0)];
+    let points =
+        vec![(date("2020-01-01"), 4_000.0), (date("2022-06-01"), 6_500.0), (date("2026-07-29"), 5_800.0)];
     let handle = leptos::mount::mount_to(parent.clone(), move || {
         view! { <LineChart points=points.clone() unit="USD bn" label="test chart" /> }
     });

@@ -1,7 +1,10 @@
 //! Reusable view pieces, one per file.
 
 pub mod line_chart;
+pub mod overview;
 pub mod series_status;
+pub mod upload;
 
 pub use line_chart::LineChart;
 pub use series_status::SeriesStatusTable;
+pub use upload::UploadPanel;

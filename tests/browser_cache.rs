@@ -1,0 +1,182 @@
+//! Browser tests of the data layer (wasm-bindgen-test in headless Chromium): the IndexedDB cache,
+//! the loader's "keep the last good copy" rule, and the upload checks.
+//!
+//! Run by `scripts/test.sh` as
+//! `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p tideline-app --target wasm32-unknown-unknown`.
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use tideline_app::components::upload::{validate_upload_body, UploadPanel};
+use tideline_app::feeds::cache::{self, Cache, CachedFeed, StoredUpload};
+use tideline_app::feeds::loader::{self, offer, Fetched, LoadOptions, Verdict};
+use tideline_app::feeds::Origin;
+use tideline_core::catalog::{Catalog, Role};
+use tideline_core::parse::Format;
+use tideline_core::Date;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const GOOD: &str = "observation_date,WALCL\n2024-01-03,7700000\n2024-01-10,7690000\n";
+const NEWER: &str = "observation_date,WALCL\n2024-01-03,7700000\n2024-01-10,7690000\n2024-01-17,7680000\n";
+const OLDER: &str = "observation_date,WALCL\n2024-01-03,7700000\n";
+const HTML: &str =
+    "<!DOCTYPE html>\n<html><head><title>429 Too Many Requests</title></head><body>Slow down</body></html>\n";
+const GARBAGE: &str = "observation_date,WALCL\n2024-01-03,7700000\n2024-01-10,#REF!\n";
+
+/// A fresh, empty database for one test.
+async fn fresh(name: &str) -> Cache {
+    cache::delete_database(name).await.expect("delete the test database");
+    Cache::open_named(name).await.expect("IndexedDB is available in headless Chromium")
+}
+
+fn mirror(body: &str) -> Fetched {
+    Fetched {
+        source: "data/WALCL.csv".into(),
+        origin: Origin::Mirror,
+        format: None,
+        body: body.into(),
+        fetched_at_ms: 1_704_900_000_000.0,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn indexed_db_put_get_list_delete_round_trip() {
+    let cache = fresh("tideline-test-round-trip").await;
+    let feed = CachedFeed {
+        id: "WALCL".into(),
+        source: "data/WALCL.csv".into(),
+        format: Format::Fred,
+        body: GOOD.into(),
+        fetched_at_ms: 1_704_900_000_000.0,
+        last_date: Date::parse_iso("2024-01-10"),
+    };
+    assert_eq!(cache.get::<CachedFeed>("WALCL").await, Ok(None));
+    cache.put(&feed).await.expect("put");
+    assert_eq!(cache.get::<CachedFeed>("WALCL").await, Ok(Some(feed.clone())));
+    assert_eq!(cache.list::<CachedFeed>().await, Ok(vec![feed.clone()]));
+
+    let upload = StoredUpload {
+        name: "Alt index".into(),
+        role: Role::RiskAppetite,
+        file_name: "alts.csv".into(),
+        body: "date,close\n2024-01-01,1.5\n".into(),
+        added_at_ms: 1_704_900_000_001.0,
+    };
+    cache.put(&upload).await.expect("put upload");
+    assert_eq!(cache.get::<StoredUpload>("Alt index").await, Ok(Some(upload.clone())));
+
+    cache.delete::<CachedFeed>("WALCL").await.expect("delete");
+    assert_eq!(cache.get::<CachedFeed>("WALCL").await, Ok(None));
+    assert_eq!(cache.list::<StoredUpload>().await, Ok(vec![upload]), "the other store is untouched");
+    cache.delete::<StoredUpload>("no such name").await.expect("deleting nothing is fine");
+    cache.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_body_never_replaces_the_last_good_copy() {
+    let cache = fresh("tideline-test-last-good").await;
+    let catalog = Catalog::builtin();
+    let mut current = None;
+
+    let verdict = offer(Some(&cache), &catalog, "WALCL", &mut current, mirror(GOOD)).await;
+    assert_eq!(verdict, Verdict::Replaced { cache_error: None });
+    let stored = |c: Cache| async move { c.get::<CachedFeed>("WALCL").await.expect("get").expect("stored") };
+    assert_eq!(stored(cache.clone()).await.body, GOOD);
+
+    // An HTML rate-limit page, a file with a broken cell, and an older file: none replaces it.
+    for (bad, expected) in [(HTML, "HTML"), (GARBAGE, "line 3")] {
+        match offer(Some(&cache), &catalog, "WALCL", &mut current, mirror(bad)).await {
+            Verdict::Rejected { error } => assert!(error.contains(expected), "{error}"),
+            other => panic!("expected a rejection, got {other:?}"),
+        }
+        assert_eq!(stored(cache.clone()).await.body, GOOD);
+        assert_eq!(current.as_ref().map(|g| g.body.as_str()), Some(GOOD));
+    }
+    let verdict = offer(Some(&cache), &catalog, "WALCL", &mut current, mirror(OLDER)).await;
+    assert!(matches!(verdict, Verdict::Kept { .. }), "{verdict:?}");
+    assert_eq!(stored(cache.clone()).await.body, GOOD);
+
+    // A newer valid body does replace it, with its last observation date.
+    let verdict = offer(Some(&cache), &catalog, "WALCL", &mut current, mirror(NEWER)).await;
+    assert_eq!(verdict, Verdict::Replaced { cache_error: None });
+    let saved = stored(cache.clone()).await;
+    assert_eq!((saved.body.as_str(), saved.last_date), (NEWER, Date::parse_iso("2024-01-17")));
+    cache.close();
+}
+
+#[wasm_bindgen_test]
+async fn the_cached_copy_is_shown_at_once_and_a_missing_mirror_is_reported() {
+    // `load_cached` reads the page's own database, `tideline`.
+    let cache = Cache::open().await.expect("IndexedDB");
+    let feed = CachedFeed {
+        id: "WALCL".into(),
+        source: "data/WALCL.csv".into(),
+        format: Format::Fred,
+        body: GOOD.into(),
+        fetched_at_ms: 1_704_900_000_000.0,
+        last_date: Date::parse_iso("2024-01-10"),
+    };
+    cache.put(&feed).await.expect("put");
+    let options = LoadOptions {
+        data_dir: "no-such-folder".into(),
+        as_of: Date::parse_iso("2024-01-12"),
+        ..LoadOptions::default()
+    };
+    let shown = loader::load_cached(&["WALCL", "WDTGAL"], &options).await;
+    assert_eq!(shown.dataset.get("WALCL").map(|s| s.len()), Some(2));
+    let walcl = shown.status("WALCL").expect("a row");
+    assert_eq!((walcl.origin, walcl.stale, walcl.rows), (Some(Origin::Cache), false, 2));
+    assert!(shown.status("WDTGAL").and_then(|s| s.error.clone()).is_some(), "no saved copy of WDTGAL");
+
+    // The mirror folder is missing: the cached copy stays, and the row says what failed.
+    let loaded = loader::load_series(&["WALCL"], &options).await;
+    assert_eq!(loaded.dataset.get("WALCL").map(|s| s.len()), Some(2));
+    let walcl = loaded.status("WALCL").expect("a row");
+    assert_eq!(walcl.origin, Some(Origin::Cache));
+    assert!(walcl.warnings.iter().any(|w| w.contains("no-such-folder/WALCL.csv")), "{:?}", walcl.warnings);
+    assert_eq!(cache.get::<CachedFeed>("WALCL").await, Ok(Some(feed)), "the cache is untouched");
+
+    // Staleness is the core's rule: weekly, lag 2, so stale after 16 days.
+    let late = LoadOptions { as_of: Date::parse_iso("2024-02-01"), ..options };
+    assert!(loader::load_cached(&["WALCL"], &late).await.status("WALCL").is_some_and(|s| s.stale));
+    cache.delete::<CachedFeed>("WALCL").await.expect("clean up");
+}
+
+#[wasm_bindgen_test]
+fn upload_validation_names_the_bad_line() {
+    let error = validate_upload_body("mine.csv", "date,close\n2024-01-01,1.5\n2024-01-02,abc\n")
+        .expect_err("a non-numeric value is refused");
+    assert!(error.contains("line 3"), "{error}");
+    assert!(validate_upload_body("page.csv", HTML).expect_err("html").contains("HTML"));
+}
+
+#[wasm_bindgen_test]
+fn upload_panel_lists_uploads_as_text_only() {
+    let document = web_sys::window().and_then(|w| w.document()).expect("document");
+    let parent: web_sys::HtmlElement = document.create_element("div").expect("div").unchecked_into();
+    document.body().expect("body").append_child(&parent).expect("append");
+    let upload = StoredUpload {
+        name: "<b>bold</b>".into(),
+        role: Role::Asset,
+        file_name: "<img src=x onerror=alert(1)>.csv".into(),
+        body: "date,close\n2024-01-01,1.5\n".into(),
+        added_at_ms: 1_704_900_000_000.0,
+    };
+    let handle = leptos::mount::mount_to(parent.clone(), move || {
+        let uploads = RwSignal::new(vec![upload.clone()]);
+        view! { <UploadPanel uploads=uploads /> }
+    });
+    let text = parent.text_content().unwrap_or_default();
+    assert!(text.contains("<b>bold</b>") && text.contains("<img src=x"), "{text}");
+    assert!(parent.query_selector("li b").expect("query").is_none(), "no markup from the upload");
+    assert!(parent.query_selector("li img").expect("query").is_none(), "no markup from the upload");
+    let input = parent.query_selector("input[type=file]").expect("query").expect("a file input");
+    assert_eq!(input.get_attribute("accept").as_deref(), Some(".csv,text/csv"));
+    let label = parent.query_selector("label[for=upload-file]").expect("query");
+    assert!(label.is_some(), "the file input is labelled");
+    let remove = parent.query_selector("li button").expect("query").expect("a remove button");
+    assert_eq!(remove.get_attribute("aria-label").as_deref(), Some("Remove <b>bold</b>"));
+    drop(handle);
+}
