@@ -29,13 +29,17 @@ CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
 step "release build (trunk, wasm-opt 132)"
 trunk build --release
 
+step "release build under a sub-path (/tideline/, as on GitHub Pages)"
+trunk build --release --public-url /tideline/ --dist target/dist-subpath
+
 step "end-to-end data: tideline mirror --from the hand-written fixtures"
 rm -rf target/e2e-data
 cargo run -q -p tideline-cli -- mirror --out target/e2e-data --from tests/fixtures/data \
   --only WALCL,WDTGAL,WTREGEN,RRPONTSYD
 
 step "end-to-end tests (Playwright, Debian Chromium, 127.0.0.1)"
-SITE_DIR=dist DATA_DIR=target/e2e-data FIXTURE_DIR=tests/fixtures/data OUT_DIR=tests/e2e/output \
+SITE_DIR=dist SUBPATH_SITE_DIR=target/dist-subpath DATA_DIR=target/e2e-data \
+  FIXTURE_DIR=tests/fixtures/data OUT_DIR=tests/e2e/output \
   node --test --test-concurrency=1 tests/e2e/
 
 step "release bundle size"

@@ -1,5 +1,6 @@
-// A static file server for the end-to-end tests: the built site at `/`, a data folder at `/data/`.
-// Binds 127.0.0.1 on a free port; never proxies anywhere.
+// A static file server for the end-to-end tests: the built site under `prefix` (default `/`), its
+// data folder at `<prefix>data/`. Binds 127.0.0.1 on a free port; never proxies anywhere.
+// `setSite(dir)` swaps the site (a new build deployed under the same URL).
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,26 +11,43 @@ const TYPES = {
   '.json': 'application/json', '.png': 'image/png', '.webmanifest': 'application/manifest+json',
 };
 
-/** Starts a server; `dataDir` null means the site has no data folder. Returns {url, close}. */
-export async function serve(siteDir, dataDir) {
+/** Starts a server; `dataDir` null means the site has no data folder. */
+export async function serve(siteDir, dataDir, { prefix = '/' } = {}) {
+  let site = siteDir;
+  const requests = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
-    let file;
-    if (url.pathname.startsWith('/data/')) {
-      file = dataDir ? path.join(dataDir, path.normalize(url.pathname.slice(6))) : null;
-    } else {
-      const rel = url.pathname === '/' ? 'index.html' : path.normalize(url.pathname.slice(1));
-      file = path.join(siteDir, rel);
+    requests.push(url.pathname);
+    let file = null;
+    if (url.pathname.startsWith(prefix)) {
+      const rel = path.normalize(url.pathname.slice(prefix.length)).replace(/^(\.\.(\/|$))+/, '');
+      if (rel.startsWith('data/')) {
+        file = dataDir ? path.join(dataDir, rel.slice(5)) : null;
+      } else {
+        file = path.join(site, rel === '.' || rel === '' ? 'index.html' : rel);
+      }
     }
     if (!file || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      // GitHub Pages answers unknown paths with 404.html.
+      const notFound = path.join(site, '404.html');
+      if (url.pathname.startsWith(prefix) && !url.pathname.includes('/data/') && fs.existsSync(notFound)) {
+        res.writeHead(404, { 'content-type': TYPES['.html'] });
+        fs.createReadStream(notFound).pipe(res);
+        return;
+      }
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
     fs.createReadStream(file).pipe(res);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+  return {
+    url: `http://127.0.0.1:${port}${prefix}`,
+    requests,
+    setSite: (dir) => { site = dir; },
+    close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }),
+  };
 }
