@@ -189,7 +189,6 @@ pub fn App() -> impl IntoView {
                 Some((Err(error), _, _)) => view! { <LoadFailure error=error /> }.into_any(),
             }}
             <section class="panel">
-                <h2>"Your series"</h2>
                 <UploadPanel uploads=uploads />
             </section>
         </main>

@@ -130,7 +130,7 @@ impl LoadOutcome {
                         native_units: "as uploaded".to_string(),
                         source: status.source.clone(),
                     };
-                    outcome.dataset.insert(&upload.name, loaded);
+                    outcome.dataset.insert_user(&upload.name, loaded, upload.role);
                 }
                 Err(error) => status.error = Some(error),
             }

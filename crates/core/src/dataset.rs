@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::catalog::{Catalog, CatalogEntry};
+use crate::catalog::{Catalog, CatalogEntry, Role};
 use crate::date::Date;
 use crate::error::ParseError;
 use crate::liquidity::{self, NetLiquidityPoint};
@@ -32,6 +32,8 @@ pub struct LoadedSeries {
 pub struct Dataset {
     catalog: Catalog,
     series: BTreeMap<String, LoadedSeries>,
+    /// Roles of the user's own series (uploads), which have no catalog entry.
+    user_roles: BTreeMap<String, Role>,
 }
 
 /// Why a body was not loaded.
@@ -57,7 +59,7 @@ pub enum LoadError {
 impl Dataset {
     /// An empty dataset over `catalog`.
     pub fn new(catalog: Catalog) -> Dataset {
-        Dataset { catalog, series: BTreeMap::new() }
+        Dataset { catalog, series: BTreeMap::new(), user_roles: BTreeMap::new() }
     }
 
     /// The catalog.
@@ -153,6 +155,19 @@ impl Dataset {
             }
         }
         errors
+    }
+
+    /// Adds a user's own series (an upload) under `id` with the role the user gave it. The model
+    /// joins it with no publication lag; an asset becomes an extra tier of the spectrum, and one
+    /// named `ALTS` replaces the altcoin proxy.
+    pub fn insert_user(&mut self, id: &str, loaded: LoadedSeries, role: Role) {
+        self.user_roles.insert(id.to_string(), role);
+        self.series.insert(id.to_string(), loaded);
+    }
+
+    /// The role of a user series (`None` for catalog series and unknown ids).
+    pub fn user_role(&self, id: &str) -> Option<Role> {
+        self.user_roles.get(id).copied()
     }
 
     /// Adds a series already in canonical units (an uploaded or computed series).

@@ -231,8 +231,12 @@ pub fn public_at(dataset: &Dataset, as_of: Date) -> Dataset {
         });
         let mut kept = loaded.clone();
         kept.series = loaded.series.truncated_after(as_of.add_days(-lag));
-        if !kept.series.is_empty() {
-            cut.insert(id, kept);
+        if kept.series.is_empty() {
+            continue;
+        }
+        match dataset.user_role(id) {
+            Some(role) => cut.insert_user(id, kept, role),
+            None => cut.insert(id, kept),
         }
     }
     cut
@@ -416,6 +420,17 @@ fn spectrum_section(
         };
         if values.iter().any(|v| v.is_finite()) {
             tiers.push(TierPrices { id: id.to_string(), name, prices: values });
+        }
+    }
+    // The user's own assets, at the risky end, in name order.
+    for id in panel.ids() {
+        let is_user_asset = panel.user_asset_ids.iter().any(|u| u == id);
+        if is_user_asset && id != "ALTS" {
+            tiers.push(TierPrices {
+                id: id.to_string(),
+                name: format!("{id} (your series)"),
+                prices: prices(id),
+            });
         }
     }
     if tiers.is_empty() {

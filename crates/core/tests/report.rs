@@ -152,3 +152,25 @@ fn report_has_the_contract_keys_and_scores_links() {
     let series = report["series"].as_array().expect("series");
     assert!(series.iter().all(|s| s["id"].is_string() && s["rows"].is_number() && s["stale"].is_boolean()));
 }
+
+#[test]
+fn a_users_asset_becomes_a_spectrum_tier_and_alts_replaces_the_proxy() {
+    use tideline_core::catalog::Role;
+    let mut data = dataset();
+    let btc = data.get("CBBTCUSD").expect("btc").clone();
+    for id in ["SOLUSD", "ALTS"] {
+        let series = btc.scaled(0.01).renamed(id);
+        let loaded = LoadedSeries { series, native_units: "USD".into(), source: format!("upload: {id}.csv") };
+        data.insert_user(id, loaded, Role::Asset);
+    }
+    let report = report_json(&data, d("2023-07-01"));
+    let tiers: Vec<(String, String)> = report["spectrum"]["tiers"]
+        .as_array()
+        .expect("tiers")
+        .iter()
+        .map(|t| (t["id"].as_str().unwrap_or("").to_string(), t["name"].as_str().unwrap_or("").to_string()))
+        .collect();
+    assert_eq!(tiers.last().map(|t| t.0.as_str()), Some("SOLUSD"), "{tiers:?}");
+    let alts = tiers.iter().find(|t| t.0 == "ALTS").expect("ALTS tier");
+    assert!(!alts.1.contains("proxy"), "an uploaded ALTS series replaces the proxy: {alts:?}");
+}

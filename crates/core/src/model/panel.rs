@@ -81,6 +81,8 @@ pub struct Panel {
     pub calendar: Calendar,
     /// The as-of date: nothing published after it is used.
     pub as_of: Date,
+    /// Ids of the user's series whose role is an asset (extra spectrum tiers).
+    pub user_asset_ids: Vec<String>,
     columns: BTreeMap<String, Column>,
 }
 
@@ -95,8 +97,16 @@ impl Panel {
         if calendar.is_empty() {
             return None;
         }
-        let mut panel = Panel { calendar, as_of, columns: BTreeMap::new() };
+        let mut panel = Panel { calendar, as_of, user_asset_ids: Vec::new(), columns: BTreeMap::new() };
         for (id, loaded) in dataset.iter() {
+            if let Some(role) = dataset.user_role(id) {
+                // A user series: public on its dates, scored as a daily series.
+                panel.join(id, &loaded.series, 0, Frequency::Daily, &[id]);
+                if role == crate::catalog::Role::Asset {
+                    panel.user_asset_ids.push(id.to_string());
+                }
+                continue;
+            }
             let Some(entry) = dataset.entry(id) else { continue };
             let lag = if entry.role == crate::catalog::Role::Asset { 0 } else { entry.publication_lag_days };
             panel.join(id, &loaded.series, lag, entry.frequency, &[id]);
