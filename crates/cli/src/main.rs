@@ -8,6 +8,7 @@
 //! ```
 
 mod analyze;
+mod backtest;
 mod check;
 mod data;
 mod mirror;
@@ -32,6 +33,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Run the model on a data folder and write the JSON report.
     Analyze(analyze::AnalyzeArgs),
+    /// Run the point-in-time backtest (strategies, benchmarks, sweep, walk-forward) and write its report.
+    Backtest(backtest::BacktestArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         Command::Mirror(args) => mirror::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Analyze(args) => analyze::run(&args),
+        Command::Backtest(args) => backtest::run(&args),
     };
     if ok {
         ExitCode::SUCCESS

@@ -1,1 +1,533 @@
-//! Backtest.
+//! The point-in-time backtest (MODEL.md 7).
+//!
+//! # Design
+//!
+//! A backtest is only as honest as its clock. Everything here runs on the weekly panel
+//! ([`crate::model::panel::Panel`]), whose value at Friday `t` is what was public at `t`
+//! (publication lags applied, MODEL.md 1.3), and on the chain's link scores and the regimes, which
+//! are trailing computations of that panel. A strategy turns the signals of `t` into target
+//! weights at `t`; the engine trades at the close of `t` and the position earns the week from `t`
+//! to `t + 1`, never the week that produced the signal. [`run_backtest`] also cuts the dataset at
+//! the as-of date with [`crate::report::public_at`] first, so nothing published later can reach
+//! any figure.
+//!
+//! - [`engine`]: the market (weekly returns, tradable weeks), target weights, costs, the
+//!   simulation and its weekly rows.
+//! - [`strategy`]: the signals, the four strategies of MODEL.md 7 and the benchmarks.
+//! - [`metrics`]: total return, CAGR, volatility, Sharpe, Sortino, drawdowns, Calmar, turnover,
+//!   exposure, hit rate, calendar years.
+//! - [`sweep`]: the Sharpe heatmap over two timing parameters and the share of it that beats the
+//!   benchmark.
+//! - [`walkforward`]: parameters chosen in sample, traded out of sample, rolled.
+//!
+//! # Windows
+//!
+//! Strategies and benchmarks of one report share one window, so their figures compare: from the
+//! first Friday on which every strategy that can run has the information it needs (its warm-up:
+//! z-scores, impulse lookbacks, a first price of the risk asset), or `start` when later, to the
+//! last Friday of the panel. A strategy whose signal is never defined (a missing input) is
+//! skipped and listed with the reason; a benchmark asset without a price on part of the window is
+//! held as cash there and a note says so. The sweep and the walk-forward use their own common
+//! window, where every cell of their grid is defined.
+//!
+//! # Report (schema [`BACKTEST_SCHEMA_VERSION`])
+//!
+//! ```text
+//! schema_version, as_of, config,
+//! window:        {start, end, weeks}
+//! strategies:    [{name, label, start, end, metrics: {weeks, total_return, cagr, volatility, sharpe,
+//!                  sortino, max_drawdown, longest_drawdown_weeks, calmar, turnover, total_cost,
+//!                  exposure, hit_rate, calendar_years: [{year, portfolio_return, cash_return, weeks}]},
+//!                  weeks: [{date, decided, weights, portfolio_return, gross_return, cash_return,
+//!                           turnover, cost, equity, drawdown, rule?}]}]
+//! benchmarks:    [same]
+//! skipped:       [{name, reason}]
+//! notes:         [text]
+//! sweep:         {base, window, rows: {param, values}, cols, sharpe: [[..]], benchmark,
+//!                 benchmark_sharpe, cells, cells_beating, share_beating, median_sharpe} or null
+//! walk_forward:  {base, in_sample_weeks, out_of_sample_weeks, folds: [{in_sample, out_of_sample,
+//!                 chosen, in_sample_sharpe, in_sample_return, out_of_sample_sharpe,
+//!                 out_of_sample_return}], in_sample_mean_sharpe, out_of_sample: run, benchmark: run}
+//!                 or null
+//! timing:        {model_ms}
+//! ```
+//!
+//! # Example
+//!
+//! ```
+//! use tideline_core::backtest::{run_backtest, BacktestConfig};
+//! use tideline_core::{synthetic, Date};
+//!
+//! let end = Date::parse_iso("2024-06-28").unwrap();
+//! let dataset = synthetic::catalog(12, end, 3);
+//! let config = BacktestConfig { as_of: Some(end), ..BacktestConfig::default() };
+//! let report = run_backtest(&dataset, &config).unwrap();
+//! assert_eq!(report.benchmarks.len(), 5);
+//! let timing = report.strategies.iter().find(|s| s.name.starts_with("timing")).unwrap();
+//! assert!(timing.metrics.weeks > 100);
+//! ```
+
+pub mod engine;
+pub mod metrics;
+pub mod strategy;
+pub mod sweep;
+pub mod walkforward;
+
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::Dataset;
+use crate::date::Date;
+use crate::model::chain::{self, ChainConfig};
+use crate::model::panel::Panel;
+use crate::model::regime::{self, RegimeConfig};
+use crate::report::{default_as_of, public_at, Timing};
+
+use engine::{simulate, EngineConfig, Market, Simulation, Targets, WeekRow, CASH};
+use metrics::Metrics;
+use strategy::{BenchmarkSpec, Signals, StrategySpec, TimingParams, SPECTRUM_ASSETS};
+use sweep::{SweepConfig, SweepReport};
+use walkforward::{WalkForwardConfig, WalkForwardReport};
+
+/// The backtest report's schema version (policy as in [`crate::report`]).
+pub const BACKTEST_SCHEMA_VERSION: &str = "1.0.0";
+
+/// Why a backtest could not run (or a strategy was skipped).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum BacktestError {
+    /// Nothing was public at the as-of date.
+    #[error("no data public at {as_of:?}")]
+    NoData {
+        /// The as-of date.
+        as_of: Option<Date>,
+    },
+    /// A setting is out of range.
+    #[error("invalid backtest settings: {0}")]
+    InvalidConfig(String),
+    /// An asset id that is not in the market.
+    #[error("{asset}: not an asset of the market")]
+    UnknownAsset {
+        /// The id.
+        asset: String,
+    },
+    /// An asset with no usable price at all.
+    #[error("{asset}: no price is loaded for it")]
+    NoPrice {
+        /// The id.
+        asset: String,
+    },
+    /// An indicator id that resolves to nothing loaded.
+    #[error("{indicator}: not a panel column, chain indicator or link name with data loaded")]
+    UnknownIndicator {
+        /// The id.
+        indicator: String,
+    },
+    /// No week to simulate.
+    #[error("no week to simulate: {reason}")]
+    NoWindow {
+        /// Why.
+        reason: String,
+    },
+    /// Every strategy was skipped.
+    #[error("no strategy could run: {}", reasons.join("; "))]
+    NoStrategy {
+        /// Why each was skipped.
+        reasons: Vec<String>,
+    },
+}
+
+/// Every setting of a backtest. Read from a JSON file or a URL (any key may be left out).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BacktestConfig {
+    /// Use only what was public on this date (default: [`crate::report::default_as_of`]).
+    pub as_of: Option<Date>,
+    /// Start no earlier than this Friday (default: when every strategy's warm-up ends).
+    pub start: Option<Date>,
+    /// The strategies (default: the four of MODEL.md 7, [`StrategySpec::defaults`]).
+    pub strategies: Vec<StrategySpec>,
+    /// The benchmarks (default: [`BenchmarkSpec::defaults`]).
+    pub benchmarks: Vec<BenchmarkSpec>,
+    /// Rebalancing, costs, leverage.
+    pub engine: EngineConfig,
+    /// Chain settings (link scores).
+    pub chain: ChainConfig,
+    /// Regime settings.
+    pub regimes: RegimeConfig,
+    /// Run the parameter sweep with these settings.
+    pub sweep: Option<SweepConfig>,
+    /// Run the walk-forward with these settings.
+    pub walk_forward: Option<WalkForwardConfig>,
+    /// Include the weekly rows of every run in the report (the equity and drawdown curves).
+    pub include_weeks: bool,
+}
+
+impl Default for BacktestConfig {
+    fn default() -> BacktestConfig {
+        BacktestConfig {
+            as_of: None,
+            start: None,
+            strategies: StrategySpec::defaults(),
+            benchmarks: BenchmarkSpec::defaults(),
+            engine: EngineConfig::default(),
+            chain: ChainConfig::default(),
+            regimes: RegimeConfig::default(),
+            sweep: None,
+            walk_forward: None,
+            include_weeks: true,
+        }
+    }
+}
+
+impl BacktestConfig {
+    /// Checks every setting that can be checked without data.
+    pub fn validate(&self) -> Result<(), BacktestError> {
+        self.engine.validate()?;
+        if self.strategies.is_empty() {
+            return Err(BacktestError::InvalidConfig("no strategy to run".into()));
+        }
+        for spec in &self.strategies {
+            spec.validate()?;
+        }
+        if let Some(sweep) = &self.sweep {
+            sweep.validate()?;
+        }
+        if let Some(wf) = &self.walk_forward {
+            wf.validate()?;
+        }
+        Ok(())
+    }
+
+    /// The strategy the sweep and the walk-forward vary: the sweep's `base`, else the first
+    /// liquidity-timing strategy, else the default timing parameters.
+    pub fn timing_base(&self) -> TimingParams {
+        self.sweep.as_ref().and_then(|s| s.base.clone()).unwrap_or_else(|| {
+            self.strategies
+                .iter()
+                .find_map(|s| match s {
+                    StrategySpec::LiquidityTiming(p) => Some(p.clone()),
+                    _ => None,
+                })
+                .unwrap_or_default()
+        })
+    }
+}
+
+/// A window of weeks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Span {
+    /// The first decision Friday (equity 1 at its close).
+    pub start: Option<Date>,
+    /// The Friday the last weekly return is realised.
+    pub end: Option<Date>,
+    /// Number of weekly returns.
+    pub weeks: usize,
+}
+
+impl Span {
+    /// The span of decision weeks `weeks` on a calendar.
+    pub fn of(dates: &[Date], weeks: Range<usize>) -> Span {
+        Span {
+            start: dates.get(weeks.start).copied(),
+            end: dates.get(weeks.end).copied(),
+            weeks: weeks.len(),
+        }
+    }
+}
+
+/// One strategy or benchmark in the report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunReport {
+    /// Short name (the strategy's compact form, or the benchmark's name).
+    pub name: String,
+    /// What it is.
+    pub label: String,
+    /// The first decision Friday.
+    pub start: Option<Date>,
+    /// The last return Friday.
+    pub end: Option<Date>,
+    /// Its metrics.
+    pub metrics: Metrics,
+    /// Weekly rows (empty when the configuration leaves them out).
+    pub weeks: Vec<WeekRow>,
+}
+
+impl RunReport {
+    /// The report of a simulation.
+    pub fn new(name: String, label: String, run: &Simulation, include_weeks: bool) -> RunReport {
+        RunReport {
+            name,
+            label,
+            start: run.start(),
+            end: run.end(),
+            metrics: metrics::of_simulation(run),
+            weeks: if include_weeks { run.rows() } else { Vec::new() },
+        }
+    }
+
+    /// The equity curve for charts, starting with `(start, 1.0)`.
+    pub fn equity_series(&self) -> Vec<(Date, f64)> {
+        self.start
+            .map(|s| (s, 1.0))
+            .into_iter()
+            .chain(self.weeks.iter().map(|w| (w.date, w.equity)))
+            .collect()
+    }
+
+    /// The drawdown curve for charts, starting with `(start, 0.0)`.
+    pub fn drawdown_series(&self) -> Vec<(Date, f64)> {
+        self.start
+            .map(|s| (s, 0.0))
+            .into_iter()
+            .chain(self.weeks.iter().map(|w| (w.date, w.drawdown)))
+            .collect()
+    }
+}
+
+/// A strategy, benchmark or analysis that could not run, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// Its name.
+    pub name: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The whole backtest.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BacktestReport {
+    /// [`BACKTEST_SCHEMA_VERSION`].
+    pub schema_version: String,
+    /// Nothing published after this date was used.
+    pub as_of: Date,
+    /// The settings used.
+    pub config: BacktestConfig,
+    /// The common window of the strategies and benchmarks.
+    pub window: Span,
+    /// The strategies that ran.
+    pub strategies: Vec<RunReport>,
+    /// The benchmarks.
+    pub benchmarks: Vec<RunReport>,
+    /// What could not run.
+    pub skipped: Vec<Skipped>,
+    /// Caveats: assets without prices on part of the window, cash without DFF.
+    pub notes: Vec<String>,
+    /// The parameter sweep, when asked for.
+    pub sweep: Option<SweepReport>,
+    /// The walk-forward, when asked for.
+    pub walk_forward: Option<WalkForwardReport>,
+    /// Wall-clock timing, filled by the caller (the core has no clock).
+    pub timing: Timing,
+}
+
+/// The model's inputs to a backtest: the as-of date, the weekly signals and the market.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BacktestInputs {
+    /// The as-of date.
+    pub as_of: Date,
+    /// The signals of every week.
+    pub signals: Signals,
+    /// The market of every asset the configuration names (and the default spectrum).
+    pub market: Market,
+    /// Whether the cash index (DFF) is loaded.
+    pub cash_loaded: bool,
+}
+
+impl BacktestInputs {
+    /// Cuts the dataset at the as-of date, builds the panel, the chain and the regimes, and the
+    /// market of every asset `config` names.
+    pub fn build(dataset: &Dataset, config: &BacktestConfig) -> Result<BacktestInputs, BacktestError> {
+        let as_of =
+            config.as_of.or_else(|| default_as_of(dataset)).ok_or(BacktestError::NoData { as_of: None })?;
+        let data = public_at(dataset, as_of);
+        let panel = Panel::build(&data, Some(as_of)).ok_or(BacktestError::NoData { as_of: Some(as_of) })?;
+        let chain = chain::chain(&panel, &config.chain);
+        let regimes = regime::regimes(&panel, &chain, &config.regimes);
+        let signals = Signals::from_model(&panel, &chain, &regimes);
+        let mut ids: Vec<String> = SPECTRUM_ASSETS.iter().map(|s| s.to_string()).collect();
+        let mut add = |id: &str| {
+            if !ids.iter().any(|x| x == id) {
+                ids.push(id.to_string());
+            }
+        };
+        for spec in &config.strategies {
+            spec.assets().iter().for_each(|a| add(a));
+        }
+        for bench in &config.benchmarks {
+            bench.weights.iter().for_each(|(a, _)| add(a));
+        }
+        add(&config.timing_base().risk_asset);
+        let sweep_benchmarks = [
+            config.sweep.as_ref().and_then(|s| s.benchmark.as_ref()),
+            config.walk_forward.as_ref().and_then(|w| w.grid.as_ref()).and_then(|s| s.benchmark.as_ref()),
+        ];
+        for bench in sweep_benchmarks.into_iter().flatten() {
+            bench.weights.iter().for_each(|(a, _)| add(a));
+        }
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let market = Market::from_panel(&panel, &refs);
+        Ok(BacktestInputs { as_of, signals, market, cash_loaded: panel.get(CASH).is_some() })
+    }
+}
+
+/// Runs the backtest: builds the inputs as of `config.as_of` (or the default as-of date), runs
+/// every strategy that can run and every benchmark on their common window, and the sweep and the
+/// walk-forward when asked for.
+pub fn run_backtest(dataset: &Dataset, config: &BacktestConfig) -> Result<BacktestReport, BacktestError> {
+    config.validate()?;
+    let inputs = BacktestInputs::build(dataset, config)?;
+    run_on_inputs(&inputs, config)
+}
+
+/// [`run_backtest`] on inputs already built (to rerun other settings on the same data).
+pub fn run_on_inputs(
+    inputs: &BacktestInputs,
+    config: &BacktestConfig,
+) -> Result<BacktestReport, BacktestError> {
+    config.validate()?;
+    let (market, signals) = (&inputs.market, &inputs.signals);
+    let mut skipped = Vec::new();
+    let mut runnable: Vec<(&StrategySpec, Targets)> = Vec::new();
+    for spec in &config.strategies {
+        match strategy::targets(spec, market, signals) {
+            Ok(t) if t.first_defined().is_some() => runnable.push((spec, t)),
+            Ok(_) => skipped.push(Skipped {
+                name: spec.to_string(),
+                reason: "its signal is never defined: an input is missing (NETLIQ, the risk-appetite link, \
+                         the regimes, the indicator) or the asset has no price"
+                    .into(),
+            }),
+            Err(e) => skipped.push(Skipped { name: spec.to_string(), reason: e.to_string() }),
+        }
+    }
+    if runnable.is_empty() {
+        return Err(BacktestError::NoStrategy {
+            reasons: skipped.iter().map(|s| format!("{}: {}", s.name, s.reason)).collect(),
+        });
+    }
+    let first = runnable
+        .iter()
+        .filter_map(|(_, t)| t.first_defined())
+        .chain(config.start.map(|d| market.index_on_or_after(d)))
+        .max()
+        .unwrap_or(0);
+    let end = market.decision_weeks().end;
+    if first >= end {
+        return Err(BacktestError::NoWindow {
+            reason: "the strategies' warm-up ends after the last week".into(),
+        });
+    }
+    let window = first..end;
+    let strategies: Vec<RunReport> = runnable
+        .iter()
+        .map(|(spec, targets)| {
+            let run = simulate(market, targets, window.clone(), &config.engine);
+            RunReport::new(spec.to_string(), spec.label(), &run, config.include_weeks)
+        })
+        .collect();
+    let mut benchmarks = Vec::new();
+    for bench in &config.benchmarks {
+        let priced = bench.weights.iter().any(|(id, w)| {
+            *w > 0.0 && market.index_of(id).is_some_and(|a| window.clone().any(|t| market.tradable(a, t)))
+        });
+        if !priced {
+            skipped.push(Skipped {
+                name: bench.name.clone(),
+                reason: "no asset of it has a price in the window".into(),
+            });
+            continue;
+        }
+        let run =
+            simulate(market, &Targets::constant(market, &bench.weights), window.clone(), &config.engine);
+        let label = if bench.label.is_empty() { bench.name.clone() } else { bench.label.clone() };
+        benchmarks.push(RunReport::new(bench.name.clone(), label, &run, config.include_weeks));
+    }
+    let notes = notes(inputs, config, window.clone());
+    let base = config.timing_base();
+    let sweep = match &config.sweep {
+        Some(sweep_config) => {
+            match sweep::sweep(market, signals, sweep_config, &base, &config.engine, config.start) {
+                Ok(report) => Some(report),
+                Err(e) => {
+                    skipped.push(Skipped { name: "sweep".into(), reason: e.to_string() });
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    let walk_forward = match &config.walk_forward {
+        Some(wf) => {
+            let grid = wf.grid.clone().or_else(|| config.sweep.clone()).unwrap_or_default();
+            let result = walkforward::walk_forward(
+                market,
+                signals,
+                wf,
+                &grid,
+                &base,
+                &config.engine,
+                config.start,
+                config.include_weeks,
+            );
+            match result {
+                Ok(report) => Some(report),
+                Err(e) => {
+                    skipped.push(Skipped { name: "walk_forward".into(), reason: e.to_string() });
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    Ok(BacktestReport {
+        schema_version: BACKTEST_SCHEMA_VERSION.to_string(),
+        as_of: inputs.as_of,
+        config: config.clone(),
+        window: Span::of(market.dates(), window),
+        strategies,
+        benchmarks,
+        skipped,
+        notes,
+        sweep,
+        walk_forward,
+        timing: Timing::default(),
+    })
+}
+
+/// Caveats about the window: cash without DFF, assets without a fresh price on some weeks.
+fn notes(inputs: &BacktestInputs, config: &BacktestConfig, window: Range<usize>) -> Vec<String> {
+    let market = &inputs.market;
+    let mut out = Vec::new();
+    if !inputs.cash_loaded {
+        out.push("DFF is not loaded: cash earns 0 and Sharpe ratios are over a zero rate".to_string());
+    }
+    let mut named: Vec<String> = Vec::new();
+    for id in config
+        .strategies
+        .iter()
+        .flat_map(StrategySpec::assets)
+        .chain(config.benchmarks.iter().flat_map(|b| b.weights.iter().map(|(a, _)| a.clone())))
+    {
+        if id != CASH && !named.contains(&id) {
+            named.push(id);
+        }
+    }
+    for id in named {
+        let Some(a) = market.index_of(&id) else { continue };
+        let missing = market.untradable_weeks(a, window.clone());
+        if missing == 0 {
+            continue;
+        }
+        let first = market.first_tradable(a).and_then(|t| market.dates().get(t).copied());
+        let held = "weights on it are held as cash (rotation tables share them among the other tiers)";
+        out.push(match first {
+            None => format!("{id}: no price loaded; {held}"),
+            Some(first) => format!(
+                "{id}: no fresh price on {missing} of {} weeks of the window (first price {first}); {held}",
+                window.len()
+            ),
+        });
+    }
+    out
+}

@@ -506,7 +506,8 @@ fn rolling(returns: &PairedReturns, kernel: Option<&AsymmetryKernel>, window: us
         let start = end + 1 - window;
         let Some(date) = returns.dates.get(end) else { continue };
         // Window sums in O(1): the same betas as `up_down_betas` on the window's slices.
-        let betas = kernel.and_then(|k| Some((k.beta_in(true, start, end + 1)?, k.beta_in(false, start, end + 1)?)));
+        let betas =
+            kernel.and_then(|k| Some((k.beta_in(true, start, end + 1)?, k.beta_in(false, start, end + 1)?)));
         out.dates.push(*date);
         out.up_beta.push(betas.map(|b| b.0));
         out.down_beta.push(betas.map(|b| b.1));
