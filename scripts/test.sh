@@ -43,8 +43,8 @@ SITE_DIR=dist SUBPATH_SITE_DIR=target/dist-subpath DATA_DIR=target/e2e-data \
   node --test --test-concurrency=1 tests/e2e/
 
 step "release bundle size"
-wasm=$(find dist -maxdepth 1 -name '*.wasm' | head -1)
-js=$(find dist -maxdepth 1 -name '*.js' | head -1)
+wasm=$(find dist -maxdepth 1 -name 'tideline-app-*_bg.wasm' | head -1)
+js=$(find dist -maxdepth 1 -name 'tideline-app-*.js' | head -1)
 wasm_gz=$(gzip -9 -c "$wasm" | wc -c)
 js_gz=$(gzip -9 -c "$js" | wc -c)
 printf 'wasm %s: %d bytes (%d gzipped)\n' "$(basename "$wasm")" "$(wc -c <"$wasm")" "$wasm_gz"

@@ -23,6 +23,7 @@
 //! - [`stats`]: correlation with intervals, least squares, Granger tests, bootstrap, up/down betas.
 //! - [`dataset`]: [`dataset::Dataset`], the loaded series with their provenance; the entry point.
 //! - [`liquidity`]: Fed net liquidity.
+//! - [`model`]: the chain, regimes, spectrum, asymmetry, lead-lag; [`report`] runs it all; [`backtest`].
 //! - [`chart`]: chart geometry (scales, ticks, paths) shared by every chart of the app.
 //!
 //! ## Example

@@ -7,13 +7,21 @@
 //! - [`spectrum`]: the risk spectrum: sensitivities, overflow, concentration, rotation.
 //! - [`asymmetry`]: "follows the decline, not the rise".
 //! - [`leadlag`]: lead-lag, Granger tests and correlation stability.
+//! - [`global`], [`divergence`], [`stress`], [`flows`], [`gold`]: beyond the Fed (global liquidity,
+//!   policy divergence, cross-asset stress, ETF flows and mNAV, gold vs real rates); not yet in the
+//!   report.
 
 pub mod asymmetry;
 pub mod chain;
+pub mod divergence;
+pub mod flows;
+pub mod global;
+pub mod gold;
 pub mod leadlag;
 pub mod panel;
 pub mod regime;
 pub mod spectrum;
+pub mod stress;
 
 use serde::{Deserialize, Serialize};
 
