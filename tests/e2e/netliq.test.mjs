@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 import { serve } from './server.mjs';
 
 const SITE_DIR = process.env.SITE_DIR ?? 'dist';
@@ -15,11 +15,7 @@ const OUT_DIR = process.env.OUT_DIR ?? 'tests/e2e/output';
 let browser;
 before(async () => {
   fs.mkdirSync(OUT_DIR, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  browser = await launch();
 });
 after(async () => { await browser?.close(); });
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 import { serve } from './server.mjs';
 
 const SITE_DIR = process.env.SITE_DIR ?? 'dist';
@@ -19,11 +19,7 @@ const OUT_DIR = process.env.OUT_DIR ?? 'tests/e2e/output';
 let browser;
 before(async () => {
   fs.mkdirSync(OUT_DIR, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  browser = await launch();
 });
 after(async () => { await browser?.close(); });
 
