@@ -533,7 +533,7 @@ fn describe(link: &LinkSummary, indicators: &[Indicator]) -> String {
     };
     let mut text = format!("{subject} {word}");
     if link.name == "liquidity" && state == State::Restrictive {
-        // Name the main drain when it is the Treasury's cash pile.
+        // Say how fast it is contracting: the 13-week impulse.
         if let Some(imp) = indicators.iter().find(|i| i.id == "NETLIQ_IMPULSE").and_then(|i| i.value) {
             text.push_str(&format!(" (impulse {imp:+.1}% over 13 weeks)"));
         }

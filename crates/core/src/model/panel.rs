@@ -154,7 +154,7 @@ impl Panel {
 
     fn derive_native(&mut self, dataset: &Dataset) {
         let lag_of = |id: &str| dataset.entry(id).map_or(0, |e| e.publication_lag_days);
-        let monthly = [
+        let native = [
             ("CPI_YOY", "CPIAUCSL", Native::PctChangeMonths(12)),
             ("CPI_YOY_3M_CHANGE", "CPIAUCSL", Native::YoyChangeMonths(3)),
             ("CPI_6M_ANN", "CPIAUCSL", Native::AnnualisedMonths(6)),
@@ -165,7 +165,7 @@ impl Panel {
             ("GDP_QOQ_ANN", "GDPC1", Native::AnnualisedMonths(3)),
             ("STABLECOINS_30D_PCT", "STABLECOINS", Native::PctChangeDays(30)),
         ];
-        for (id, input, how) in monthly {
+        for (id, input, how) in native {
             let (Some(series), Some(entry)) = (dataset.get(input), dataset.entry(input)) else { continue };
             let derived = how.apply(series, id);
             if !derived.is_empty() {
