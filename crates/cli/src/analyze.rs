@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
-use tideline_core::report::{analyze, ModelConfig};
+use tideline_core::report::{analyze_with, ModelConfig};
 use tideline_core::Date;
 
 /// Arguments of `tideline analyze`.
@@ -70,8 +70,12 @@ fn run_inner(args: &AnalyzeArgs) -> Result<(), String> {
     for p in &problems {
         eprintln!("WARNING {p}");
     }
+    let (inputs, table_problems) = crate::data::load_tables(&args.data);
+    for p in &table_problems {
+        eprintln!("WARNING {p}");
+    }
     let started = Instant::now();
-    let mut report = analyze(&dataset, &config).map_err(|e| e.to_string())?;
+    let mut report = analyze_with(&dataset, &config, &inputs).map_err(|e| e.to_string())?;
     report.timing.model_ms = started.elapsed().as_secs_f64() * 1000.0;
     write_json(&report, args.out.as_ref())
 }

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use tideline_core::catalog::Catalog;
 use tideline_core::dataset::Dataset;
+use tideline_core::model::flows::FlowInputs;
 use tideline_core::Date;
 
 /// Loads every catalog series found in `dir` (choosing among a series' files by freshness as of
@@ -14,4 +15,12 @@ pub fn load_folder(dir: &Path, as_of: Option<Date>) -> (Dataset, Vec<String>) {
     let prefix = format!("{}/", dir.display());
     let problems = errors.iter().map(|e| format!("{prefix}{e}")).collect();
     (dataset, problems)
+}
+
+/// Reads the table inputs of `dir` (the spot-ETF flow table and the treasury-company sheet, see
+/// `FlowInputs::load_from`); returns them and one message per file that exists but does not parse.
+pub fn load_tables(dir: &Path) -> (FlowInputs, Vec<String>) {
+    let (inputs, errors) = FlowInputs::load_from(|name| std::fs::read_to_string(dir.join(name)).ok());
+    let prefix = format!("{}/", dir.display());
+    (inputs, errors.iter().map(|e| format!("{prefix}{e}")).collect())
 }

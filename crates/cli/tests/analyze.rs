@@ -26,14 +26,19 @@ fn analyze(data: &Path, as_of: &str) -> serde_json::Value {
 }
 
 /// Copies every CSV of `from` (and of `from/market`) into `to`, keeping only the rows dated on or
-/// before `cutoff` (the first 10 characters of the row, when they are an ISO date).
+/// before `cutoff` (the first 10 characters of the row, when they are an ISO date). Other files
+/// (the recorded JSON API bodies) are copied whole: their later rows must be ignored too.
 fn copy_truncated(from: &Path, to: &Path, cutoff: &str) {
     for sub in ["", "market"] {
         let (src, dst) = (from.join(sub), to.join(sub));
         std::fs::create_dir_all(&dst).expect("temp dir");
         for entry in std::fs::read_dir(&src).expect("read dir").flatten() {
             let path = entry.path();
+            if !path.is_file() {
+                continue;
+            }
             if path.extension().and_then(|e| e.to_str()) != Some("csv") {
+                std::fs::copy(&path, dst.join(entry.file_name())).expect("copy");
                 continue;
             }
             let text = std::fs::read_to_string(&path).expect("read");
@@ -82,4 +87,42 @@ fn real_data_report_has_the_contract() {
         .is_some_and(|v| (3_000.0..10_000.0).contains(&v)));
     assert!(report["timing"]["model_ms"].as_f64().is_some_and(|ms| ms > 0.0));
     eprintln!("as of {}: {}", report["as_of"], report["narrative"]);
+
+    // Beyond the Fed (schema 1.1).
+    assert_eq!(report["schema_version"], "1.1.0");
+    let global = &report["global_liquidity"]["latest"];
+    let total = global["total_usd_bn"].as_f64().expect("global total");
+    let components = global["components"].as_array().expect("components");
+    let ids: Vec<&str> = components.iter().filter_map(|c| c["id"].as_str()).collect();
+    assert_eq!(ids, ["FED", "ECB", "BOJ"]);
+    let shares: f64 = components.iter().filter_map(|c| c["share"].as_f64()).sum();
+    assert!((shares - 1.0).abs() < 1e-9, "shares add up to {shares}");
+    assert!((10_000.0..40_000.0).contains(&total), "global total {total} USD bn");
+    eprintln!(
+        "global liquidity {}: {total:.0} USD bn; {}",
+        global["date"],
+        components
+            .iter()
+            .map(|c| format!(
+                "{} {:.1}%{}",
+                c["id"],
+                100.0 * c["share"].as_f64().unwrap_or(0.0),
+                if c["stale"] == true { " (stale)" } else { "" }
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let episodes = report["stress"]["episodes"].as_array().expect("stress episodes");
+    assert!(
+        episodes
+            .iter()
+            .any(|e| e["start"].as_str() <= Some("2020-03-31") && e["end"].as_str() >= Some("2020-03-01")),
+        "an episode in March 2020"
+    );
+    assert_eq!(report["policy_divergence"]["economies"].as_array().map(Vec::len), Some(3));
+    eprintln!("policy: {}", report["policy_divergence"]["summary"]);
+    let etf = &report["flows"]["etf"];
+    assert!(etf["same_day"]["ci95"].is_array(), "ETF flows from market/farside_btc_etf_flows.csv: {etf}");
+    assert!(report["flows"]["inside_crypto"]["coins"].as_array().is_some_and(|c| c.len() >= 3));
+    assert!(report["gold_real_rates"]["current"]["ci95"].is_array());
 }

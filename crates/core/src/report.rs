@@ -4,7 +4,7 @@
 //! # Schema (version [`SCHEMA_VERSION`])
 //!
 //! ```text
-//! schema_version   "1.0.0"
+//! schema_version   "1.1.0"
 //! as_of            YYYY-MM-DD: nothing published after it was used
 //! series           [{id, name, first, last, rows, stale, source, native_units, canonical_units, licence}]
 //!                  (rows/first/last count only observations public at as_of)
@@ -21,11 +21,33 @@
 //! lead_lag         [{x, y, best_lag_weeks, rho, band, n, cross, rolling_best_lag, granger, ...}]
 //! stability        [{x, y, window, ...}]
 //! spectrum         {sensitivities, measured_order, overflow, concentration, crypto, rotation, checklist}
+//! global_liquidity {as_of, inputs, missing, windows_weeks, latest, latest_fresh, history, lead_lag}
+//!                  or null (no balance sheet loaded); see [`crate::model::global`]
+//! policy_divergence {as_of, economies: [{id, name, policy_rate, balance_sheet, score, regime, ...}],
+//!                   easing, tightening, neutral, unknown, summary, rule}; see [`crate::model::divergence`]
+//! stress           {as_of, assets, missing, config, current, current_extreme, episodes, history}
+//!                  or null (fewer than three spectrum assets); see [`crate::model::stress`]
+//! flows            {as_of, etf: {latest, days, same_day, next_day, phase, outflows_stopped, ...} | null,
+//!                   treasury: [{company, latest, history, ...}], inside_crypto | null}
+//!                  or null (nothing to show); see [`crate::model::flows`]
+//! gold_real_rates  {as_of, config, current, current_ols, rolling, residuals, trend_break,
+//!                   trend_break_full_sample} or null; see [`crate::model::gold`]
 //! timing           {model_ms}
 //! ```
 //!
 //! Version policy: a new key is a minor bump; a renamed or removed key, or a changed meaning, is a
 //! major bump. Every statistic with an interval carries it (`ci95`, `band`).
+//!
+//! # Changes
+//!
+//! - **1.1.0**: added `global_liquidity`, `policy_divergence`, `stress`, `flows` and
+//!   `gold_real_rates`, and their settings under `config` (`global`, `divergence`, `stress`,
+//!   `flows`, `gold`). The `ALTS` spectrum tier is the equal-weight altcoin basket of
+//!   `flows.inside_crypto` when a basket coin is loaded (the `ETH^2/BTC` proxy otherwise; the
+//!   tier's name says which), and the `etf_outflows_stopped` checklist item is scored from the ETF
+//!   flow table when one is loaded. When the current stress reading is extreme, the narrative says
+//!   that single-asset logic does not apply.
+//! - **1.0.0**: first version.
 
 use serde::{Deserialize, Serialize};
 
@@ -35,17 +57,22 @@ use crate::date::Date;
 use crate::liquidity::{self, NetLiquidityPoint};
 use crate::model::asymmetry::{asymmetry, AsymmetryConfig, AsymmetryResult, ReturnFrequency};
 use crate::model::chain::{self, Chain, ChainConfig, Indicator, Link, LinkSummary, Transmission};
+use crate::model::divergence::{policy_divergence, DivergenceConfig, PolicyDivergence};
+use crate::model::flows::{crypto_flows, weekly_flow_sums, CryptoFlows, FlowInputs, FlowsConfig};
+use crate::model::global::{global_liquidity, GlobalConfig, GlobalLiquidity};
+use crate::model::gold::{gold_real_rates, GoldConfig, GoldRealRates};
 use crate::model::leadlag::{correlation_stability, lead_lag, ChangeKind, LeadLagConfig, LeadLagResult, Leg};
 use crate::model::leadlag::{StabilityResult, DEFAULT_STABILITY_WINDOWS};
 use crate::model::panel::Panel;
 use crate::model::regime::{self, RegimeConfig, RegimeWeek};
 use crate::model::spectrum::{self, RotationTable, SpectrumInputs, SpectrumResult, TierPrices};
+use crate::model::stress::{cross_asset_stress, Stress, StressConfig};
 use crate::model::{RegimeSnapshot, State};
 use crate::series::Series;
 use crate::transform::{PercentChange, Transform};
 
 /// The report's schema version (see the module docs for the policy).
-pub const SCHEMA_VERSION: &str = "1.0.0";
+pub const SCHEMA_VERSION: &str = "1.1.0";
 
 /// Every setting of the model, with the defaults of MODEL.md. Read from the `--config` JSON file
 /// (any key may be left out) or from the page's URL.
@@ -66,6 +93,16 @@ pub struct ModelConfig {
     pub lead_lag: LeadLagConfig,
     /// The rotation rule table (regimes -> tier weights).
     pub rotation: RotationTable,
+    /// Global liquidity: which central banks, impulse windows, lead-lag targets.
+    pub global: GlobalConfig,
+    /// Policy divergence: economies and the regime rule's steps.
+    pub divergence: DivergenceConfig,
+    /// Cross-asset stress: assets, horizons, thresholds.
+    pub stress: StressConfig,
+    /// Crypto flows: flow lag, sums, the altcoin basket.
+    pub flows: FlowsConfig,
+    /// Gold against real rates: window and break search.
+    pub gold: GoldConfig,
 }
 
 impl Default for ModelConfig {
@@ -81,6 +118,11 @@ impl Default for ModelConfig {
             ],
             lead_lag: LeadLagConfig::default(),
             rotation: RotationTable::default(),
+            global: GlobalConfig::default(),
+            divergence: DivergenceConfig::default(),
+            stress: StressConfig::default(),
+            flows: FlowsConfig::default(),
+            gold: GoldConfig::default(),
         }
     }
 }
@@ -202,6 +244,16 @@ pub struct Report {
     pub stability: Vec<StabilityResult>,
     /// The risk spectrum.
     pub spectrum: Option<SpectrumResult>,
+    /// The Fed's net liquidity plus the ECB's and the BoJ's balance sheets, in USD.
+    pub global_liquidity: Option<GlobalLiquidity>,
+    /// Who is easing and who is tightening.
+    pub policy_divergence: Option<PolicyDivergence>,
+    /// Cross-asset stress ("everything that could be sold was dumped").
+    pub stress: Option<Stress>,
+    /// Spot-ETF flows, treasury companies' mNAV, the altcoin basket.
+    pub flows: Option<CryptoFlows>,
+    /// Gold against the 10-year real yield.
+    pub gold_real_rates: Option<GoldRealRates>,
     /// Timing (filled by the caller).
     pub timing: Timing,
 }
@@ -292,8 +344,24 @@ pub fn default_as_of(dataset: &Dataset) -> Option<Date> {
         .or_else(|| candidates.last().copied())
 }
 
-/// Runs the whole model on a dataset.
+/// Runs the whole model on a dataset, without table inputs (see [`analyze_with`]).
 pub fn analyze(dataset: &Dataset, config: &ModelConfig) -> Result<Report, AnalyzeError> {
+    analyze_with(dataset, config, &FlowInputs::default())
+}
+
+/// The narrative's addition when the current cross-asset stress reading is extreme.
+pub const STRESS_NARRATIVE: &str = "Cross-asset stress is extreme: nearly everything is falling together, \
+                                     so single-asset logic (havens, hedges, rotation down the spectrum) \
+                                     does not apply until it passes.";
+
+/// Runs the whole model on a dataset and the table inputs that are not series (a spot-ETF flow
+/// table, a treasury-company sheet: [`FlowInputs`]). Nothing dated (or, for a table row, public)
+/// after the as-of date is used.
+pub fn analyze_with(
+    dataset: &Dataset,
+    config: &ModelConfig,
+    inputs: &FlowInputs,
+) -> Result<Report, AnalyzeError> {
     let as_of =
         config.as_of.or_else(|| default_as_of(dataset)).ok_or(AnalyzeError::NoData { as_of: None })?;
     let data = public_at(dataset, as_of);
@@ -339,7 +407,16 @@ pub fn analyze(dataset: &Dataset, config: &ModelConfig) -> Result<Report, Analyz
     };
     let asymmetry = asymmetry_section(&data, config);
     let (lead_lag, stability) = lead_lag_section(&data, &netliq_series, config);
-    let spectrum = spectrum_section(&panel, &chain, &timeline, config);
+    let flows = crypto_flows(&data, as_of, inputs, &config.flows);
+    let spectrum = spectrum_section(&panel, &chain, &timeline, flows.as_ref(), config);
+    let global_liquidity = global_liquidity(&data, as_of, &config.global);
+    let policy_divergence = policy_divergence(&data, as_of, &config.divergence);
+    let stress = cross_asset_stress(&data, as_of, &config.stress);
+    let gold_real_rates = gold_real_rates(&panel, as_of, &config.gold);
+    let mut narrative = chain.narrative;
+    if stress.as_ref().is_some_and(|s| s.current_extreme) {
+        narrative = format!("{narrative} {STRESS_NARRATIVE}");
+    }
     Ok(Report {
         schema_version: SCHEMA_VERSION.to_string(),
         as_of,
@@ -350,12 +427,17 @@ pub fn analyze(dataset: &Dataset, config: &ModelConfig) -> Result<Report, Analyz
         indicators: chain.indicators,
         transmission: chain.transmission,
         break_point: chain.break_point,
-        narrative: chain.narrative,
+        narrative,
         regimes: RegimesReport { current: timeline.last().cloned(), timeline },
         asymmetry,
         lead_lag,
         stability,
         spectrum,
+        global_liquidity,
+        policy_divergence,
+        stress,
+        flows,
+        gold_real_rates,
         timing: Timing::default(),
     })
 }
@@ -402,14 +484,21 @@ fn spectrum_section(
     panel: &Panel,
     chain: &Chain,
     timeline: &[RegimeWeek],
+    flows: Option<&CryptoFlows>,
     config: &ModelConfig,
 ) -> Option<SpectrumResult> {
     let n = panel.len();
     let prices = |id: &str| panel.values_or_nan(id);
     let mut tiers: Vec<TierPrices> = Vec::new();
     for (id, name) in SPECTRUM_TIERS {
+        let basket = flows.and_then(|f| f.inside_crypto.as_ref());
         let (values, name) = match (id, panel.get(id)) {
             (_, Some(column)) => (column.values.clone(), name.to_string()),
+            ("ALTS", None) if basket.is_some_and(|b| !b.coins.is_empty()) => {
+                let basket = basket.map(|b| (b.coins.len(), basket_on(&panel.calendar, &b.history)));
+                let (coins, values) = basket.unwrap_or_default();
+                (values, format!("{name} (equal-weight basket of {coins} coins)"))
+            }
             ("ALTS", None) => {
                 let (eth, btc) = (prices("CBETHUSD"), prices("CBBTCUSD"));
                 let proxy =
@@ -450,6 +539,8 @@ fn spectrum_section(
     let (real_10y, hy_oas, dollar) = (prices("DFII10"), prices("BAMLH0A0HYM2"), prices("DTWEXBGS"));
     let (nasdaq100, nasdaq_composite, btc, eth) =
         (prices("NASDAQ100"), prices("NASDAQCOM"), prices("CBBTCUSD"), prices("CBETHUSD"));
+    let etf_weekly =
+        flows.and_then(|f| f.etf.as_ref()).map(|e| weekly_flow_sums(&e.days, &panel.calendar, e.lag_days));
     let inputs = SpectrumInputs {
         calendar: &panel.calendar,
         tiers: &tiers,
@@ -464,7 +555,21 @@ fn spectrum_section(
         nasdaq_composite: &nasdaq_composite,
         btc: &btc,
         eth: &eth,
-        etf_flows_weekly: None,
+        etf_flows_weekly: etf_weekly.as_deref(),
     };
     Some(spectrum::spectrum(&inputs, &config.rotation))
+}
+
+/// The basket's weekly level on the panel's calendar (both are Friday calendars): NaN on a Friday
+/// the basket does not have.
+fn basket_on(calendar: &crate::align::Calendar, history: &[crate::model::flows::AltWeek]) -> Vec<f64> {
+    let mut out = vec![f64::NAN; calendar.len()];
+    let mut weeks = history.iter().peekable();
+    for (slot, friday) in out.iter_mut().zip(calendar.iter()) {
+        while weeks.next_if(|w| w.date < friday).is_some() {}
+        if let Some(week) = weeks.peek().filter(|w| w.date == friday) {
+            *slot = week.basket.unwrap_or(f64::NAN);
+        }
+    }
+    out
 }

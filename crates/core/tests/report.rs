@@ -174,3 +174,128 @@ fn a_users_asset_becomes_a_spectrum_tier_and_alts_replaces_the_proxy() {
     let alts = tiers.iter().find(|t| t.0 == "ALTS").expect("ALTS tier");
     assert!(!alts.1.contains("proxy"), "an uploaded ALTS series replaces the proxy: {alts:?}");
 }
+
+/// `id` with every observation in `(from, to]` replaced by `f(k, value)`, `k` = 1, 2, ... counting
+/// those observations.
+fn reshaped(dataset: &mut Dataset, id: &str, from: Date, to: Date, f: impl Fn(i32, f64) -> f64) {
+    let loaded = dataset.get(id).expect("series").clone();
+    let mut k = 0;
+    let mut anchor = f64::NAN;
+    let pairs: Vec<(Date, f64)> = loaded
+        .iter()
+        .map(|(date, value)| {
+            if date <= from {
+                anchor = value;
+                return (date, value);
+            }
+            if date > to {
+                return (date, value);
+            }
+            k += 1;
+            (date, f(k, anchor))
+        })
+        .collect();
+    let series = Series::from_pairs(id, &pairs).expect("ascending");
+    dataset.insert(id, LoadedSeries { series, native_units: "test".into(), source: format!("crash:{id}") });
+}
+
+#[test]
+fn extreme_cross_asset_stress_changes_the_narrative() {
+    use tideline_core::report::STRESS_NARRATIVE;
+    let as_of = d("2023-07-07");
+    let calm =
+        analyze(&dataset(), &ModelConfig { as_of: Some(as_of), ..ModelConfig::default() }).expect("report");
+    let stress = calm.stress.as_ref().expect("stress is measured on the synthetic spectrum");
+    assert!(!stress.current_extreme, "{:?}", stress.current);
+    assert!(!calm.narrative.contains(STRESS_NARRATIVE));
+
+    // Two weeks in which every asset falls every day, Treasuries included (yields up).
+    let mut crashed = dataset();
+    let from = as_of.add_days(-14);
+    for id in ["SP500", "NASDAQ100", "NASDAQCOM", "CBBTCUSD", "CBETHUSD", "GOLD"] {
+        reshaped(&mut crashed, id, from, as_of, |k, p0| p0 * 0.97f64.powi(k));
+    }
+    reshaped(&mut crashed, "DGS10", from, as_of.add_days(-1), |k, y0| y0 + 0.08 * f64::from(k));
+    let report =
+        analyze(&crashed, &ModelConfig { as_of: Some(as_of), ..ModelConfig::default() }).expect("report");
+    let stress = report.stress.as_ref().expect("stress");
+    assert!(stress.current_extreme, "{:?}", stress.current);
+    assert!(report.narrative.ends_with(STRESS_NARRATIVE), "{}", report.narrative);
+    let last = stress.episodes.last().expect("the crash is an episode");
+    assert!(last.end >= as_of.add_days(-3) && last.start > from, "{last:?}");
+    assert!(last.fell.iter().any(|a| a == "UST10"), "{:?}", last.fell);
+}
+
+#[test]
+fn the_alts_tier_is_the_basket_of_loaded_coins() {
+    let mut data = dataset();
+    let btc = data.get("CBBTCUSD").expect("btc").clone();
+    for (id, scale) in [("SOLUSD", 0.005), ("XRPUSD", 0.00003)] {
+        let series = btc.scaled(scale).renamed(id);
+        data.insert(id, LoadedSeries { series, native_units: "USD".into(), source: format!("{id}.csv") });
+    }
+    let report = report_json(&data, d("2023-07-07"));
+    let alts = report["spectrum"]["tiers"]
+        .as_array()
+        .expect("tiers")
+        .iter()
+        .find(|t| t["id"] == "ALTS")
+        .expect("ALTS tier")
+        .clone();
+    assert!(alts["name"].as_str().is_some_and(|n| n.contains("basket of 2 coins")), "{alts}");
+    let inside = &report["flows"]["inside_crypto"];
+    assert_eq!(inside["coins"], serde_json::json!(["SOLUSD", "XRPUSD"]));
+    // Both coins are Bitcoin scaled: the basket tracks Bitcoin exactly.
+    let ratio = inside["current"]["basket_to_btc"].as_f64().expect("ratio");
+    assert!((ratio - 1.0).abs() < 1e-9, "{ratio}");
+    // Without coins the proxy is used and said.
+    let plain = report_json(&dataset(), d("2023-07-07"));
+    let alts =
+        plain["spectrum"]["tiers"].as_array().expect("tiers").iter().find(|t| t["id"] == "ALTS").cloned();
+    assert!(alts.is_some_and(|t| t["name"].as_str().is_some_and(|n| n.contains("proxy"))));
+}
+
+#[test]
+fn etf_flows_feed_the_report_point_in_time() {
+    use tideline_core::model::flows::{parse_flow_table, FlowInputs};
+    // 30 trading days of outflows, then a positive week ending 2023-07-06 (public on 07-07).
+    let mut body = String::from("Date,IBIT,FBTC,Total\n");
+    let mut day = d("2023-05-01");
+    let mut rows = Vec::new();
+    while day <= d("2023-07-20") {
+        if day.is_business_day() {
+            rows.push(day);
+        }
+        day = day.add_days(1);
+    }
+    let turn = d("2023-06-30");
+    for date in &rows {
+        let (a, b) = if *date < turn { (-30.0, -20.0) } else { (15.0, 5.0) };
+        body.push_str(&format!("{date},{a:.1},{b:.1},{:.1}\n", a + b));
+    }
+    let table = parse_flow_table("flows.csv", &body, None).expect("parses");
+    let inputs = FlowInputs { etf: Some(table.clone()), treasury: None };
+    let as_of = d("2023-07-07");
+    let config = ModelConfig { as_of: Some(as_of), ..ModelConfig::default() };
+    let report = tideline_core::report::analyze_with(&dataset(), &config, &inputs).expect("report");
+    let etf = report.flows.as_ref().and_then(|f| f.etf.as_ref()).expect("etf flows");
+    // The lag is one day: the row of 07-07 is not public on 07-07.
+    assert_eq!(etf.latest.map(|l| l.date), Some(d("2023-07-06")));
+    assert_eq!(etf.outflows_stopped, Some(true));
+    let json = serde_json::to_value(&report).expect("json");
+    let checklist = json["spectrum"]["checklist"]["items"].as_array().cloned().unwrap_or_default();
+    let item = checklist.iter().find(|i| i["id"] == "etf_outflows_stopped").expect("checklist item");
+    assert!(!item["met"].is_null(), "scored from the table: {item}");
+
+    // Rows after the as-of date change nothing.
+    let mut cut = table;
+    cut.rows.retain(|r| r.date <= as_of);
+    let cut_report = tideline_core::report::analyze_with(
+        &dataset(),
+        &config,
+        &FlowInputs { etf: Some(cut), treasury: None },
+    )
+    .expect("report");
+    assert_eq!(report.flows, cut_report.flows);
+    assert_eq!(report.spectrum, cut_report.spectrum);
+}

@@ -121,13 +121,84 @@ pub struct FlowTable {
     pub total_column: Option<String>,
     /// The trading days, ascending.
     pub rows: Vec<FlowRow>,
-    /// Rows dropped or repaired, in words.
+    /// Rows dropped or repaired, in words (the whole file; see [`FlowTable::notes_until`]).
     pub notes: Vec<String>,
+    /// Notes about the file as a whole (label rows skipped, order reversed).
+    pub general_notes: Vec<String>,
+    /// Every dropped row, dated.
+    pub dropped: Vec<DroppedRow>,
     /// Rows whose total disagrees with their funds.
     pub disagreements: Vec<TotalDisagreement>,
 }
 
+/// Why a row of a flow table was dropped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum DropReason {
+    /// The same fund cells as the next row: a copy of that row.
+    CopyOf {
+        /// The row it copies.
+        date: Date,
+        /// Its line.
+        line: usize,
+    },
+    /// Zeros in every cell: a market holiday written as zeros.
+    Holiday,
+    /// No value in any cell.
+    Empty,
+}
+
+/// A dropped row of a flow table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct DroppedRow {
+    /// Its date.
+    pub date: Date,
+    /// Its line in the file.
+    pub line: usize,
+    /// Why.
+    pub reason: DropReason,
+}
+
 impl FlowTable {
+    /// The notes about rows dated on or before `cutoff` (and about the file as a whole), in
+    /// words: what a reader of the table as of that date could have been told. `None`: every row.
+    pub fn notes_until(&self, cutoff: Option<Date>) -> Vec<String> {
+        let visible = |d: Date| cutoff.is_none_or(|c| d <= c);
+        let mut notes = self.general_notes.clone();
+        let dropped: Vec<&DroppedRow> = self.dropped.iter().filter(|r| visible(r.date)).collect();
+        for row in &dropped {
+            if let DropReason::CopyOf { date, line } = row.reason {
+                notes.push(format!(
+                    "{} (line {}): the same flows as {date} (line {line}), a copied row; dropped",
+                    row.date, row.line
+                ));
+            }
+        }
+        let dates = |reason: DropReason| -> Vec<String> {
+            dropped.iter().filter(|r| r.reason == reason).map(|r| r.date.to_string()).collect()
+        };
+        let holidays = dates(DropReason::Holiday);
+        if !holidays.is_empty() {
+            notes.push(format!(
+                "{} rows of zeros in every fund (market holidays) dropped: {}",
+                holidays.len(),
+                holidays.join(", ")
+            ));
+        }
+        let empty = dates(DropReason::Empty);
+        if !empty.is_empty() {
+            notes.push(format!("{} rows without any value dropped: {}", empty.len(), empty.join(", ")));
+        }
+        let disagreements = self.disagreements.iter().filter(|d| visible(d.date)).count();
+        if disagreements > 0 {
+            notes.push(format!(
+                "{disagreements} rows whose total differs from the sum of their funds by more than rounding \
+                 (the table's total kept)"
+            ));
+        }
+        notes
+    }
+
     /// The daily totals as a series (USD millions, id `id`), rows without a total left out.
     pub fn totals(&self, id: &str) -> Series {
         let pairs: Vec<(Date, f64)> = self.rows.iter().filter_map(|r| Some((r.date, r.total?))).collect();
@@ -320,11 +391,11 @@ pub fn parse_flow_table(
         });
     }
     if !labels.is_empty() {
-        table.notes.push(format!("skipped label rows: {}", labels.join(", ")));
+        table.general_notes.push(format!("skipped label rows: {}", labels.join(", ")));
     }
     if rows.len() > 1 && rows.windows(2).all(|w| w[0].date > w[1].date) {
         rows.reverse();
-        table.notes.push("rows were newest first; reversed".into());
+        table.general_notes.push("rows were newest first; reversed".into());
     }
     for w in rows.windows(2) {
         let (previous, row) = (&w[0], &w[1]);
@@ -344,35 +415,27 @@ pub fn parse_flow_table(
         let nonzero = a.funds.iter().flatten().filter(|v| **v != 0.0).count();
         if nonzero >= 3 && a.funds == b.funds {
             keep[i] = false;
-            table.notes.push(format!(
-                "{} (line {}): the same flows as {} (line {}), a copied row; dropped",
-                a.date, a.line, b.date, b.line
-            ));
+            table.dropped.push(DroppedRow {
+                date: a.date,
+                line: a.line,
+                reason: DropReason::CopyOf { date: b.date, line: b.line },
+            });
         }
     }
     // 2. Holiday rows: zeros (or nothing) everywhere.
-    let mut holidays = Vec::new();
-    let mut empty = Vec::new();
     for (i, row) in rows.iter().enumerate() {
         let cells = row.funds.iter().chain(std::iter::once(&row.reported_total));
-        if cells.clone().all(Option::is_none) {
-            keep[i] = false;
-            empty.push(row.date.to_string());
+        let reason = if cells.clone().all(Option::is_none) {
+            DropReason::Empty
         } else if cells.flatten().all(|v| *v == 0.0) {
-            keep[i] = false;
-            holidays.push(row.date.to_string());
-        }
+            DropReason::Holiday
+        } else {
+            continue;
+        };
+        keep[i] = false;
+        table.dropped.push(DroppedRow { date: row.date, line: row.line, reason });
     }
-    if !holidays.is_empty() {
-        table.notes.push(format!(
-            "{} rows of zeros in every fund (market holidays) dropped: {}",
-            holidays.len(),
-            holidays.join(", ")
-        ));
-    }
-    if !empty.is_empty() {
-        table.notes.push(format!("{} rows without any value dropped: {}", empty.len(), empty.join(", ")));
-    }
+    table.dropped.sort_by_key(|r| r.date);
     table.rows = rows.into_iter().zip(keep).filter(|(_, k)| *k).map(|(r, _)| r).collect();
     if table.rows.is_empty() {
         return Err(ParseError::new(source, Location::Body, ParseErrorKind::NoObservations));
@@ -391,12 +454,7 @@ pub fn parse_flow_table(
             }
         }
     }
-    if !table.disagreements.is_empty() {
-        table.notes.push(format!(
-            "{} rows whose total differs from the sum of their funds by more than rounding (the table's total kept)",
-            table.disagreements.len()
-        ));
-    }
+    table.notes = table.notes_until(None);
     Ok(table)
 }
 
@@ -648,20 +706,12 @@ pub struct FlowsConfig {
     pub trend_weeks: usize,
 }
 
-/// The default altcoin list: the largest non-stablecoin coins other than Bitcoin and Ether (Ether
-/// has its own ratio beside the basket) with several years of history, as CoinGecko ids.
-pub const DEFAULT_ALT_COINS: [&str; 10] = [
-    "solana",
-    "ripple",
-    "binancecoin",
-    "cardano",
-    "dogecoin",
-    "tron",
-    "avalanche-2",
-    "chainlink",
-    "litecoin",
-    "polkadot",
-];
+/// The default altcoin list: catalog ids of the largest non-stablecoin coins other than Bitcoin and
+/// Ether (Ether has its own ratio beside the basket) with several years of history. Each catalog
+/// entry names its CoinGecko `market_chart` feed (and a Binance fallback), so `tideline mirror` and
+/// the page fetch them like any other series; a user may list coins loaded with [`load_coin`].
+pub const DEFAULT_ALT_COINS: [&str; 10] =
+    ["SOLUSD", "XRPUSD", "BNBUSD", "ADAUSD", "DOGEUSD", "TRXUSD", "AVAXUSD", "LINKUSD", "LTCUSD", "DOTUSD"];
 
 impl Default for FlowsConfig {
     fn default() -> FlowsConfig {
@@ -684,6 +734,29 @@ pub struct FlowInputs {
     pub etf: Option<FlowTable>,
     /// A treasury-company sheet.
     pub treasury: Option<TreasurySheet>,
+}
+
+/// Where a data folder keeps the spot-ETF flow table, in order of preference: the name `tideline
+/// mirror` writes, then the recorded Farside table of the shared data.
+pub const ETF_FLOW_FILES: [&str; 2] = ["etf_flows.csv", "market/farside_btc_etf_flows.csv"];
+
+/// Where a data folder keeps the treasury-company sheet.
+pub const TREASURY_FILES: [&str; 1] = ["treasury_companies.csv"];
+
+impl FlowInputs {
+    /// Reads the table inputs of a data folder: `read(name)` returns the body of a file named
+    /// relative to the folder, or `None` when there is none. The first of [`ETF_FLOW_FILES`] that
+    /// exists is the flow table; [`TREASURY_FILES`] the sheet. A file that exists but does not
+    /// parse is left out, and its error (file, line, what) returned.
+    pub fn load_from(read: impl Fn(&str) -> Option<String>) -> (FlowInputs, Vec<ParseError>) {
+        let mut errors = Vec::new();
+        let find = |names: &[&'static str]| names.iter().find_map(|n| Some((*n, read(n)?)));
+        let etf = find(&ETF_FLOW_FILES)
+            .and_then(|(name, body)| parse_flow_table(name, &body, None).map_err(|e| errors.push(e)).ok());
+        let treasury = find(&TREASURY_FILES)
+            .and_then(|(name, body)| parse_treasury_sheet(name, &body).map_err(|e| errors.push(e)).ok());
+        (FlowInputs { etf, treasury }, errors)
+    }
 }
 
 /// One trading day of ETF flows.
@@ -931,7 +1004,7 @@ pub fn etf_flows(table: &FlowTable, btc: Option<&Series>, as_of: Date, config: &
         source: table.source.clone(),
         funds: table.funds.clone(),
         lag_days: lag,
-        notes: table.notes.clone(),
+        notes: table.notes_until(Some(cutoff)),
         disagreements: table.disagreements.iter().filter(|d| d.date <= cutoff).copied().collect(),
         latest: days.last().copied(),
         days,
