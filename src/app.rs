@@ -4,13 +4,14 @@ use leptos::prelude::*;
 use tideline_core::catalog::Catalog;
 use tideline_core::chart::format_thousands;
 use tideline_core::manifest::Manifest;
-use tideline_core::report::{analyze, ModelConfig, Report};
+use tideline_core::model::flows::{FlowInputs, ETF_FLOW_FILES, TREASURY_FILES};
+use tideline_core::report::{analyze_with, ModelConfig, Report};
 use tideline_core::Date;
 use wasm_bindgen::JsCast;
 
 use crate::components::overview::ChainOverview;
 use crate::components::series_status::SeriesStatus;
-use crate::components::{LineChart, SeriesStatusTable, UploadPanel};
+use crate::components::{BeyondTheFed, LineChart, SeriesStatusTable, UploadPanel};
 use crate::feeds::cache::StoredUpload;
 use crate::feeds::fetch_text;
 use crate::feeds::loader::{load_cached, load_series, LoadOptions, LoadOutcome};
@@ -51,6 +52,31 @@ pub async fn load_data() -> LoadOutcome {
     load_series(&ids, &LoadOptions::default()).await
 }
 
+/// The table inputs of the mirror folder (the spot-ETF flow table, the treasury-company sheet):
+/// those the manifest lists as written. A table that fails to load or parse is left out (its
+/// error is logged to the console); the model runs without it.
+pub async fn load_tables() -> FlowInputs {
+    let listed: Vec<String> = match fetch_text(&format!("{DATA_DIR}/manifest.json")).await {
+        Ok(text) => Manifest::from_json(&text)
+            .map(|m| m.tables.iter().filter(|t| t.sha256.is_some()).map(|t| t.id.clone()).collect())
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    let mut bodies = std::collections::BTreeMap::new();
+    for name in ETF_FLOW_FILES.iter().chain(TREASURY_FILES.iter()) {
+        if listed.iter().any(|l| l == name) {
+            if let Ok(body) = fetch_text(&format!("{DATA_DIR}/{name}")).await {
+                bodies.insert(*name, body);
+            }
+        }
+    }
+    let (inputs, errors) = FlowInputs::load_from(|name| bodies.get(name).cloned());
+    for e in errors {
+        leptos::logging::warn!("{e}");
+    }
+    inputs
+}
+
 /// The copies saved in this browser, for an instant first draw (no network); `None` when the cache
 /// holds nothing usable.
 pub async fn load_saved() -> Option<LoadOutcome> {
@@ -62,10 +88,14 @@ pub async fn load_saved() -> Option<LoadOutcome> {
 }
 
 /// Runs the model on the loaded data; the result with the time it took.
-pub fn run_model(outcome: &LoadOutcome, as_of: Option<Date>) -> Result<Report, ViewError> {
+pub fn run_model(
+    outcome: &LoadOutcome,
+    tables: &FlowInputs,
+    as_of: Option<Date>,
+) -> Result<Report, ViewError> {
     let config = ModelConfig { as_of, ..ModelConfig::default() };
     let started = now_ms();
-    let mut report = analyze(&outcome.dataset, &config).map_err(|e| ViewError {
+    let mut report = analyze_with(&outcome.dataset, &config, tables).map_err(|e| ViewError {
         message: format!(
             "{e}. Fill the data folder with `tideline mirror --out <site>/data` (see the README)."
         ),
@@ -142,6 +172,7 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| url_state.with(UrlState::push));
     let saved = LocalResource::new(load_saved);
     let fresh = LocalResource::new(load_data);
+    let tables = LocalResource::new(load_tables);
     let uploads = RwSignal::new(Vec::<StoredUpload>::new());
     // The mirror's answer when it has come, else the browser's saved copies; uploads on top.
     let outcome = Signal::derive(move || {
@@ -151,8 +182,10 @@ pub fn App() -> impl IntoView {
     let loading_fresh = Signal::derive(move || fresh.get().is_none());
     let report = Memo::new(move |_| {
         let as_of = url_state.with(|s| s.as_of);
+        let tables = tables.get().unwrap_or_default();
         outcome.with(|o| {
-            o.as_ref().map(|o| (run_model(o, as_of), o.statuses.clone(), o.cache_unavailable.clone()))
+            o.as_ref()
+                .map(|o| (run_model(o, &tables, as_of), o.statuses.clone(), o.cache_unavailable.clone()))
         })
     });
     let online = online_signal();
@@ -219,6 +252,7 @@ pub fn Analysis(
     let latest = report.net_liquidity.latest.clone();
     let impulse = report.net_liquidity.impulse_13w_pct;
     let history: Vec<(Date, f64)> = report.net_liquidity.history.clone();
+    let beyond = report.clone();
     let report = StoredValue::new(report);
     let on_date = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
@@ -269,6 +303,7 @@ pub fn Analysis(
             })}
             <LineChart points=history unit="USD bn" label="Fed net liquidity, weekly, USD billions" />
         </section>
+        <BeyondTheFed report=beyond />
         <section class="panel">
             <SeriesStatusTable rows=statuses />
         </section>

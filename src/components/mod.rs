@@ -1,10 +1,12 @@
 //! Reusable view pieces, one per file.
 
+pub mod beyond;
 pub mod line_chart;
 pub mod overview;
 pub mod series_status;
 pub mod upload;
 
+pub use beyond::BeyondTheFed;
 pub use line_chart::LineChart;
 pub use series_status::SeriesStatusTable;
 pub use upload::UploadPanel;

@@ -12,6 +12,7 @@ mod backtest;
 mod check;
 mod data;
 mod mirror;
+mod tables;
 
 use std::process::ExitCode;
 

@@ -6,7 +6,8 @@
 //! body is parsed and checked against the catalog's plausible range before it is written, as a
 //! FRED-format CSV of native values, through a temporary file and a rename: a bad body never
 //! replaces the last good copy. A `manifest.json` records, per series, the source, when it was
-//! fetched, the rows, the first and last dates, the sha256 of the file and any error.
+//! fetched, the rows, the first and last dates, the sha256 of the file and any error; and, under
+//! `tables`, the table inputs copied from `--from` (see [`crate::tables`]).
 //!
 //! Network fetches use timeouts and up to four attempts with exponential backoff, honouring a
 //! `Retry-After` header on 429 and 503; a body cut short (the connection closed before its
@@ -97,7 +98,14 @@ pub fn run(args: &MirrorArgs) -> bool {
         };
         entries.push(manifest_entry);
     }
-    let manifest = Manifest { generated_at: now(), catalog_version: catalog.version, series: entries };
+    let (tables, tables_ok) = if args.only.is_empty() {
+        crate::tables::mirror_tables(&args.out, args.from.as_deref())
+    } else {
+        (Vec::new(), true)
+    };
+    all_ok &= tables_ok;
+    let manifest =
+        Manifest { generated_at: now(), catalog_version: catalog.version, series: entries, tables };
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_else(|_| "{}".into());
     if let Err(e) = atomic_write(&args.out.join("manifest.json"), text.as_bytes()) {
         eprintln!("ERROR cannot write manifest.json: {e}");
@@ -142,7 +150,7 @@ fn failed_entry(id: &str, error: String) -> ManifestEntry {
     }
 }
 
-fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
@@ -303,7 +311,7 @@ fn write_series(out: &Path, entry: &CatalogEntry, good: Good) -> Result<Manifest
 }
 
 /// Writes through a temporary file and a rename, so a reader never sees a half-written file.
-fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)

@@ -578,3 +578,39 @@ fn an_unknown_only_id_is_an_error_not_an_empty_success() {
     assert!(line_for(&text, "DFF").starts_with("OK DFF: 3 rows"), "{text}");
     assert_eq!(server.seen(), vec![fred_target("DFF")]);
 }
+
+/// The table inputs: copied from `--from` when they parse (verbatim, under the folder's name, with
+/// a manifest entry); a bad one is reported and the good copy already in the folder kept.
+#[test]
+fn tables_are_copied_validated_and_kept() {
+    let from = fresh_dir("tables-from");
+    let out = fresh_dir("tables-out");
+    std::fs::create_dir_all(from.join("market")).expect("market dir");
+    let table = "Date,IBIT,GBTC,Total\n11 Jan 2024,111.7,(95.1),16.6\n12 Jan 2024,386.0,(484.1),-98.1\n";
+    std::fs::write(from.join("market/farside_btc_etf_flows.csv"), table).expect("write");
+    let output =
+        tideline(&["mirror", "--out", &out.display().to_string(), "--from", &from.display().to_string()]);
+    let text = stdout(&output);
+    assert!(text.contains("OK table etf_flows.csv: 2 rows, 2024-01-11..2024-01-12"), "{text}");
+    assert_eq!(std::fs::read_to_string(out.join("etf_flows.csv")).expect("copied"), table);
+    let entry = manifest(&out)["tables"][0].clone();
+    assert_eq!(entry["id"], "etf_flows.csv");
+    assert_eq!(entry["rows"], 2);
+    assert!(entry["sha256"].is_string() && entry["error"].is_null(), "{entry}");
+    // No treasury sheet anywhere: no entry, no error line.
+    assert!(!text.contains("treasury_companies.csv"), "{text}");
+
+    // A bad table in the source: the error is reported and the copy in the folder kept.
+    std::fs::write(from.join("etf_flows.csv"), "Date,IBIT,Total\n2024-01-11,abc,1\n").expect("write");
+    let output =
+        tideline(&["mirror", "--out", &out.display().to_string(), "--from", &from.display().to_string()]);
+    let text = stdout(&output);
+    assert!(!output.status.success());
+    let error = text.lines().find(|l| l.starts_with("ERROR table etf_flows.csv")).expect("error line");
+    assert!(error.contains("line 2"), "{error}");
+    assert_eq!(std::fs::read_to_string(out.join("etf_flows.csv")).expect("kept"), table);
+    let entry = manifest(&out)["tables"][0].clone();
+    assert!(entry["source"].as_str().is_some_and(|s| s.contains("kept from an earlier run")), "{entry}");
+    assert!(entry["error"].as_str().is_some_and(|e| e.contains("line 2")), "{entry}");
+    assert_eq!(entry["rows"], 2);
+}

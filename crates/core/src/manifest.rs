@@ -37,6 +37,10 @@ pub struct Manifest {
     pub catalog_version: u32,
     /// One entry per series attempted.
     pub series: Vec<ManifestEntry>,
+    /// One entry per table input found (the spot-ETF flow table, the treasury-company sheet; see
+    /// `model::flows::FlowInputs::load_from`); `id` is the file name in the folder.
+    #[serde(default)]
+    pub tables: Vec<ManifestEntry>,
 }
 
 impl Manifest {

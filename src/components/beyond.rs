@@ -1,0 +1,294 @@
+//! Beyond the Fed: global liquidity, policy divergence, cross-asset stress, crypto flows and gold
+//! against real rates, each as a compact table of the report's current readings (the full pages
+//! come later). Every figure shown is the report's; definitions are in `tideline_core::model`.
+
+use leptos::prelude::*;
+use tideline_core::chart::format_thousands;
+use tideline_core::model::divergence::{BalanceSheetDirection, PolicyDivergence};
+use tideline_core::model::flows::{AltRegime, CryptoFlows, FlowPhase};
+use tideline_core::model::global::GlobalLiquidity;
+use tideline_core::model::gold::GoldRealRates;
+use tideline_core::model::stress::Stress;
+use tideline_core::model::Monetary;
+use tideline_core::report::Report;
+use tideline_core::stats::correlation::Correlation;
+
+const DASH: &str = "–";
+
+fn pct(value: Option<f64>, digits: usize) -> String {
+    value.map_or_else(|| DASH.to_string(), |v| format!("{v:+.digits$}%"))
+}
+
+fn interval(c: &Correlation) -> String {
+    format!("{:+.2} [{:+.2}, {:+.2}], n = {}", c.r, c.ci95[0], c.ci95[1], c.n)
+}
+
+fn monetary(regime: Option<Monetary>) -> &'static str {
+    match regime {
+        Some(Monetary::Easing) => "easing",
+        Some(Monetary::Neutral) => "neutral",
+        Some(Monetary::Tightening) => "tightening",
+        None => "unknown",
+    }
+}
+
+fn direction(d: Option<BalanceSheetDirection>) -> &'static str {
+    match d {
+        Some(BalanceSheetDirection::Expanding) => "expanding",
+        Some(BalanceSheetDirection::Flat) => "flat",
+        Some(BalanceSheetDirection::Contracting) => "contracting",
+        None => DASH,
+    }
+}
+
+/// The five sections, each shown only when the report has it.
+#[component]
+pub fn BeyondTheFed(
+    /// The report to show.
+    report: Report,
+) -> impl IntoView {
+    view! {
+        {report.global_liquidity.map(|g| view! { <GlobalPanel global=g /> })}
+        {report.policy_divergence.map(|p| view! { <DivergencePanel divergence=p /> })}
+        {report.stress.map(|s| view! { <StressPanel stress=s /> })}
+        {report.flows.map(|f| view! { <FlowsPanel flows=f /> })}
+        {report.gold_real_rates.map(|g| view! { <GoldPanel gold=g /> })}
+    }
+}
+
+#[component]
+fn GlobalPanel(global: GlobalLiquidity) -> impl IntoView {
+    let reading = global.latest.clone();
+    let fresh = global.latest_fresh.clone().filter(|f| reading.as_ref().is_some_and(|r| r.date != f.date));
+    view! {
+        <section class="panel" aria-labelledby="global-title">
+            <h2 id="global-title">"Global liquidity"</h2>
+            <p class="definition">
+                "Fed net liquidity plus the ECB's and the Bank of Japan's total assets, each converted to USD billions "
+                "with the exchange rate public that day. The impulse at constant FX holds exchange rates at the window's "
+                "start, so a dollar move is not read as easing."
+            </p>
+            {reading.map(|r| {
+                let stale = r.stale_components.clone();
+                view! {
+                    <p class="headline" data-testid="global-total">
+                        <span class="latest-value">{format_thousands(r.total_usd_bn, 0)}</span>
+                        {format!(" USD bn on {}", r.date)}
+                        {(!stale.is_empty()).then(|| format!(" (stale inputs carried forward: {})", stale.join(", ")))}
+                    </p>
+                    <table>
+                        <caption>"Components"</caption>
+                        <thead><tr>
+                            <th scope="col">"Bank"</th>
+                            <th scope="col">"Local, bn"</th>
+                            <th scope="col">"USD bn"</th>
+                            <th scope="col">"Share"</th>
+                            <th scope="col">"Balance sheet as of"</th>
+                        </tr></thead>
+                        <tbody>
+                            {r.components.iter().map(|c| view! {
+                                <tr class:stale=c.stale>
+                                    <th scope="row">{c.id.clone()}</th>
+                                    <td class="num">{format!("{} {}", format_thousands(c.local_bn, 0), c.currency)}</td>
+                                    <td class="num">{format_thousands(c.usd_bn, 0)}</td>
+                                    <td class="num">{format!("{:.1}%", 100.0 * c.share)}</td>
+                                    <td>{c.assets_observed.to_string()}{c.stale.then_some(" (stale)")}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <table>
+                        <caption>"Impulse"</caption>
+                        <thead><tr>
+                            <th scope="col">"Window"</th>
+                            <th scope="col">"In USD"</th>
+                            <th scope="col">"At constant FX"</th>
+                            <th scope="col">"FX effect"</th>
+                        </tr></thead>
+                        <tbody>
+                            {r.impulses.iter().map(|i| view! {
+                                <tr>
+                                    <th scope="row">{format!("{} weeks", i.weeks)}</th>
+                                    <td class="num">{pct(Some(i.pct_usd), 2)}</td>
+                                    <td class="num">{pct(Some(i.pct_constant_fx), 2)}</td>
+                                    <td class="num">{format!("{:+.2} pp", i.fx_effect_pct)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+            })}
+            {fresh.map(|f| view! {
+                <p class="note">{format!(
+                    "Last week with every component fresh: {}, {} USD bn.",
+                    f.date,
+                    format_thousands(f.total_usd_bn, 0)
+                )}</p>
+            })}
+            {(!global.missing.is_empty()).then(|| view! {
+                <p class="note">{format!("Not loaded: {}", global.missing.join("; "))}</p>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn DivergencePanel(divergence: PolicyDivergence) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="divergence-title">
+            <h2 id="divergence-title">"Policy divergence"</h2>
+            <p class="narrative" data-testid="divergence-summary">{divergence.summary.clone()}</p>
+            <p class="definition">{divergence.rule.clone()}</p>
+            <table>
+                <thead><tr>
+                    <th scope="col">"Economy"</th>
+                    <th scope="col">"Policy rate, %"</th>
+                    <th scope="col">"6-month change, pp"</th>
+                    <th scope="col">"Balance sheet, 13 weeks"</th>
+                    <th scope="col">"Regime"</th>
+                </tr></thead>
+                <tbody>
+                    {divergence.economies.iter().map(|e| {
+                        let rate = e.policy_rate.as_ref();
+                        let sheet = e.balance_sheet.as_ref();
+                        view! {
+                            <tr>
+                                <th scope="row">{e.name.clone()}</th>
+                                <td class="num">{rate.map_or_else(|| "not loaded".to_string(), |r| format!(
+                                    "{:.2} ({}{})", r.value, r.observed, if r.stale { ", stale" } else { "" }
+                                ))}</td>
+                                <td class="num">{rate.and_then(|r| r.change_pp).map_or_else(|| DASH.to_string(), |c| format!("{c:+.2}"))}</td>
+                                <td>{sheet.map_or_else(|| "not loaded".to_string(), |s| format!(
+                                    "{} ({}){}", direction(s.direction), pct(s.change_pct, 1), if s.stale { ", stale" } else { "" }
+                                ))}</td>
+                                <td>{monetary(e.regime)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
+fn StressPanel(stress: Stress) -> impl IntoView {
+    let current = stress.current.clone();
+    let last_episode = stress.episodes.last().cloned();
+    let count = stress.episodes.len();
+    view! {
+        <section class="panel" aria-labelledby="stress-title">
+            <h2 id="stress-title">"Cross-asset stress"</h2>
+            <p class="definition">
+                "Share of spectrum assets (Treasuries and gold included) that fell over 1 and 5 business days, and the "
+                "average pairwise 60-day correlation of their daily returns with its percentile against all earlier days. "
+                "Extreme when the 5-day share and the percentile are both high: then everything is being sold."
+            </p>
+            {current.map(|c| view! {
+                <p class="headline" data-testid="stress-current">
+                    {format!(
+                        "{}: {} of assets fell over 5 days, {} over 1 day; co-movement {} (percentile {}). {}",
+                        c.day.date,
+                        c.day.share_long.map_or_else(|| DASH.to_string(), |s| format!("{:.0}%", 100.0 * s)),
+                        c.day.share_short.map_or_else(|| DASH.to_string(), |s| format!("{:.0}%", 100.0 * s)),
+                        c.day.comovement.map_or_else(|| DASH.to_string(), |v| format!("{v:.2}")),
+                        c.day.comovement_pct.map_or_else(|| DASH.to_string(), |p| format!("{:.0}", 100.0 * p)),
+                        if stress.current_extreme { "Extreme." } else { "Not extreme." },
+                    )}
+                </p>
+            })}
+            <p>
+                {format!("{count} extreme episodes in the history")}
+                {last_episode.map(|e| format!(
+                    "; the latest {}..{}: {}",
+                    e.start,
+                    e.end,
+                    e.moves.iter().map(|m| format!("{} {:+.1}%", m.asset, m.change_pct)).collect::<Vec<_>>().join(", ")
+                ))}
+                "."
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn FlowsPanel(flows: CryptoFlows) -> impl IntoView {
+    let phase = |p: Option<FlowPhase>| match p {
+        Some(FlowPhase::Outflows) => "outflows",
+        Some(FlowPhase::OutflowsStopped) => "outflows stopped",
+        Some(FlowPhase::Inflows) => "inflows",
+        None => "unknown",
+    };
+    view! {
+        <section class="panel" aria-labelledby="flows-title">
+            <h2 id="flows-title">"Crypto flows"</h2>
+            {flows.etf.map(|e| view! {
+                <p data-testid="etf-flows">
+                    {e.latest.map(|l| format!(
+                        "Spot BTC ETFs, {}: {} USD mn that day; 5 days {} USD mn, 20 days {} USD mn; phase: {}. ",
+                        l.date,
+                        format_thousands(l.total, 1),
+                        l.sum_short.map_or_else(|| DASH.to_string(), |s| format_thousands(s, 1)),
+                        l.sum_long.map_or_else(|| DASH.to_string(), |s| format_thousands(s, 1)),
+                        phase(e.phase),
+                    ))}
+                    {e.same_day.map(|c| format!("Correlation with the same day's BTC return {}; ", interval(&c)))}
+                    {e.next_day.map(|c| format!("with the next day's {} (95% intervals).", interval(&c)))}
+                </p>
+            })}
+            {flows.inside_crypto.map(|i| {
+                let shown = i.history.iter().rev().find(|w| w.basket.is_some()).copied();
+                view! {
+                    <p>
+                        {format!("Altcoin basket (equal weight): {}", i.coins.join(", "))}
+                        {shown.map(|w| format!(
+                            "; {}: basket/BTC 13-week trend {}, ETH/BTC 13-week trend {} -> {}",
+                            w.date,
+                            pct(w.basket_to_btc_trend.map(|t| 100.0 * t), 1),
+                            pct(w.eth_btc_trend.map(|t| 100.0 * t), 1),
+                            match w.regime {
+                                Some(AltRegime::AltSeason) => "alt season",
+                                Some(AltRegime::AltcoinSilence) => "altcoin silence",
+                                None => "unknown",
+                            }
+                        ))}
+                        "."
+                    </p>
+                }
+            })}
+            {(!flows.treasury.is_empty()).then(|| view! {
+                <p>
+                    {flows.treasury.iter().filter_map(|c| {
+                        let l = c.latest.as_ref()?;
+                        Some(format!("{} mNAV {:.2} on {}{}", c.company, l.mnav, l.date, if l.below_one { " (below 1)" } else { "" }))
+                    }).collect::<Vec<_>>().join("; ")}
+                </p>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn GoldPanel(gold: GoldRealRates) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="gold-title">
+            <h2 id="gold-title">"Gold against real rates"</h2>
+            <p class="definition">
+                "Rolling 2-year regression of gold's weekly log return on the weekly change of the 10-year real yield "
+                "(DFII10, percentage points), and the trend break of what real rates leave unexplained."
+            </p>
+            {gold.current.map(|c| view! {
+                <p data-testid="gold-slope">{format!(
+                    "{}: slope {:+.3} [{:+.3}, {:+.3}] log return per pp (95%), n = {} weeks, R² {:.2}.",
+                    c.date, c.slope, c.ci95[0], c.ci95[1], c.n, c.r_squared
+                )}</p>
+            })}
+            {gold.trend_break.map(|b| view! {
+                <p>{format!(
+                    "Break in the unexplained trend: {} (from {:+.1}% to {:+.1}% a year).",
+                    b.date, b.slope_before_pct_per_year, b.slope_after_pct_per_year
+                )}</p>
+            })}
+        </section>
+    }
+}
