@@ -35,7 +35,7 @@ trunk build --release --public-url /tideline/ --dist target/dist-subpath
 step "end-to-end data: tideline mirror --from the hand-written fixtures"
 rm -rf target/e2e-data
 cargo run -q -p tideline-cli -- mirror --out target/e2e-data --from tests/fixtures/data \
-  --only WALCL,WDTGAL,WTREGEN,RRPONTSYD
+  --only WALCL,WDTGAL,WTREGEN,RRPONTSYD,etf_flows.csv
 
 step "end-to-end tests (Playwright, Debian Chromium, 127.0.0.1)"
 SITE_DIR=dist SUBPATH_SITE_DIR=target/dist-subpath DATA_DIR=target/e2e-data \

@@ -47,6 +47,22 @@ function expectedLatest() {
   return { date, usdBn: assets / 1000 - tga.get(date) / 1000 - rrpBn };
 }
 
+/** The last spot-ETF flow row public at `asOf` (rows are public the day after), read here. */
+function expectedFlow(asOf) {
+  const months = { Jan: '01', Feb: '02', Mar: '03', Apr: '04', May: '05', Jun: '06', Jul: '07', Aug: '08', Sep: '09', Oct: '10', Nov: '11', Dec: '12' };
+  const cutoff = new Date(Date.parse(asOf) - 86400000).toISOString().slice(0, 10);
+  const rows = fs.readFileSync(path.join(FIXTURES, 'etf_flows.csv'), 'utf8').trim().split('\n').slice(1)
+    .map((line) => line.split(','))
+    .map((cells) => {
+      const [day, month, year] = cells[0].split(' ');
+      const total = cells[cells.length - 1];
+      const value = total.startsWith('(') ? -Number(total.slice(1, -1)) : Number(total);
+      return { date: `${year}-${months[month]}-${day}`, total: value, zeros: cells.slice(1).every((c) => Number(c) === 0) };
+    })
+    .filter((r) => r.date <= cutoff && !r.zeros);
+  return rows[rows.length - 1];
+}
+
 test('draws weekly net liquidity and shows the latest value computed from the data', async () => {
   const server = await serve(SITE_DIR, DATA_DIR);
   try {
@@ -62,6 +78,14 @@ test('draws weekly net liquidity and shows the latest value computed from the da
     const d = await page.locator('svg.line-chart path.series').getAttribute('d');
     assert.ok(d && d.startsWith('M') && (d.match(/L/g) ?? []).length >= 5, `chart path: ${d}`);
     assert.ok(await page.locator('svg.line-chart').getByText('USD bn').count() > 0, 'unit on the axis');
+    // With the Fed alone loaded, global liquidity is the Fed's net liquidity (USD bn, no decimals).
+    const global = await page.getByTestId('global-total').textContent();
+    assert.match(global, new RegExp(`^${Math.round(expected.usdBn).toLocaleString('en-US')} USD bn on \d{4}-\d{2}-\d{2}`));
+    // The ETF flow table: the last row public at the as-of date (one day of publication lag).
+    const asOf = await page.getByTestId('as-of').textContent();
+    const flow = expectedFlow(asOf);
+    const flows = await page.getByTestId('etf-flows').textContent();
+    assert.ok(flows.includes(`${flow.date}: ${flow.total.toFixed(1)} USD mn`), `${flows} vs ${JSON.stringify(flow)}`);
     await page.screenshot({ path: path.join(OUT_DIR, 'net-liquidity.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: path.join(OUT_DIR, 'net-liquidity-phone.png'), fullPage: true });

@@ -1,5 +1,7 @@
 //! `tideline check FILE...`: one line per file, `OK <file>: <rows> rows, <first>..<last>` or
 //! `ERROR <file>: <what, where>`; success only when every file is good. Never panics on input.
+//! A table input (a spot-ETF flow table or a treasury-company sheet, told by its file name: see
+//! `tables::check_table`) is checked with its own parser.
 
 use std::path::PathBuf;
 
@@ -49,6 +51,11 @@ fn check_file(path: &PathBuf, format: Option<Format>) -> Result<String, String> 
     let name = path.display().to_string();
     // The line already starts with the file's name: say only where and what.
     let where_what = |e: tideline_core::ParseError| format!("{}: {}", e.location, e.kind);
+    if format.is_none() {
+        if let Some(summary) = crate::tables::check_table(path, &name, &body) {
+            return summary;
+        }
+    }
     let format = match format {
         Some(f) => f,
         None => parse::detect(&name, &body).map_err(where_what)?,

@@ -37,7 +37,8 @@ pub struct MirrorArgs {
     /// Replace the feeds' scheme and host with this URL (e.g. http://127.0.0.1:8000).
     #[arg(long)]
     base_url: Option<String>,
-    /// Only these series (comma-separated ids); default: the whole catalog.
+    /// Only these series (comma-separated ids) and tables (`etf_flows.csv`,
+    /// `treasury_companies.csv`); default: the whole catalog and every table.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Seconds before a request is abandoned.
@@ -67,7 +68,7 @@ pub fn run(args: &MirrorArgs) -> bool {
     let mut entries = Vec::new();
     let mut all_ok = true;
     // An id that names no catalog series is a typo, not an empty request: report it as a failure.
-    for id in args.only.iter().filter(|id| catalog.get(id).is_none()) {
+    for id in args.only.iter().filter(|id| catalog.get(id).is_none() && !crate::tables::is_table(id)) {
         all_ok = false;
         let error = "not in the catalog".to_string();
         println!("ERROR {id}: {error}");
@@ -98,11 +99,8 @@ pub fn run(args: &MirrorArgs) -> bool {
         };
         entries.push(manifest_entry);
     }
-    let (tables, tables_ok) = if args.only.is_empty() {
-        crate::tables::mirror_tables(&args.out, args.from.as_deref())
-    } else {
-        (Vec::new(), true)
-    };
+    let wanted = |name: &str| args.only.is_empty() || args.only.iter().any(|o| o == name);
+    let (tables, tables_ok) = crate::tables::mirror_tables(&args.out, args.from.as_deref(), &wanted);
     all_ok &= tables_ok;
     let manifest =
         Manifest { generated_at: now(), catalog_version: catalog.version, series: entries, tables };

@@ -71,12 +71,21 @@ fn entry(id: &str, source: String, parsed: &Parsed, body: &str, error: Option<St
     }
 }
 
-/// Mirrors the tables into `out` (see the module docs); prints one line per table found and
+/// True for the name of a table input in a data folder.
+pub fn is_table(name: &str) -> bool {
+    KINDS.iter().any(|k| k.name == name)
+}
+
+/// Mirrors the tables `wanted` into `out` (see the module docs); prints one line per table found and
 /// returns the manifest entries and whether all of them succeeded.
-pub fn mirror_tables(out: &Path, from: Option<&Path>) -> (Vec<ManifestEntry>, bool) {
+pub fn mirror_tables(
+    out: &Path,
+    from: Option<&Path>,
+    wanted: &dyn Fn(&str) -> bool,
+) -> (Vec<ManifestEntry>, bool) {
     let mut entries = Vec::new();
     let mut all_ok = true;
-    for kind in &KINDS {
+    for kind in KINDS.iter().filter(|k| wanted(k.name)) {
         let target = out.join(kind.name);
         let mut error = None;
         let source = from.and_then(|dir| {
@@ -137,4 +146,24 @@ pub fn mirror_tables(out: &Path, from: Option<&Path>) -> (Vec<ManifestEntry>, bo
         }
     }
     (entries, all_ok)
+}
+
+/// Checks a file that is a table input by its name (a name the mirror uses or reads, or any
+/// `*etf_flows*.csv` / `*treasury*.csv`): `Some(Ok("<rows> rows, <first>..<last>"))` or
+/// `Some(Err(where: what))`; `None` when the name is not a table's.
+pub fn check_table(path: &Path, source: &str, body: &str) -> Option<Result<String, String>> {
+    let file = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let kind = if file.contains("etf_flows") {
+        &KINDS[0]
+    } else if file.contains("treasury") {
+        &KINDS[1]
+    } else {
+        return None;
+    };
+    let summary = (kind.parse)(source, body).map(|p| {
+        let span = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
+        format!("{} rows, {}..{}", p.rows, span(p.first), span(p.last))
+    });
+    // The check line already starts with the file's name.
+    Some(summary.map_err(|e| e.strip_prefix(&format!("{source}: ")).unwrap_or(&e).to_string()))
 }
