@@ -76,7 +76,7 @@ fn GlobalPanel(global: GlobalLiquidity) -> impl IntoView {
                         {format!(" USD bn on {}", r.date)}
                         {(!stale.is_empty()).then(|| format!(" (stale inputs carried forward: {})", stale.join(", ")))}
                     </p>
-                    <table>
+                    <div class="table-scroll"><table class="data">
                         <caption>"Components"</caption>
                         <thead><tr>
                             <th scope="col">"Bank"</th>
@@ -96,8 +96,9 @@ fn GlobalPanel(global: GlobalLiquidity) -> impl IntoView {
                                 </tr>
                             }).collect_view()}
                         </tbody>
-                    </table>
-                    <table>
+                    </table></div>
+                    {(!r.impulses.is_empty()).then(|| view! {
+                    <div class="table-scroll"><table class="data">
                         <caption>"Impulse"</caption>
                         <thead><tr>
                             <th scope="col">"Window"</th>
@@ -115,7 +116,8 @@ fn GlobalPanel(global: GlobalLiquidity) -> impl IntoView {
                                 </tr>
                             }).collect_view()}
                         </tbody>
-                    </table>
+                    </table></div>
+                    })}
                 }
             })}
             {fresh.map(|f| view! {
@@ -139,7 +141,7 @@ fn DivergencePanel(divergence: PolicyDivergence) -> impl IntoView {
             <h2 id="divergence-title">"Policy divergence"</h2>
             <p class="narrative" data-testid="divergence-summary">{divergence.summary.clone()}</p>
             <p class="definition">{divergence.rule.clone()}</p>
-            <table>
+            <div class="table-scroll"><table class="data">
                 <thead><tr>
                     <th scope="col">"Economy"</th>
                     <th scope="col">"Policy rate, %"</th>
@@ -158,15 +160,18 @@ fn DivergencePanel(divergence: PolicyDivergence) -> impl IntoView {
                                     "{:.2} ({}{})", r.value, r.observed, if r.stale { ", stale" } else { "" }
                                 ))}</td>
                                 <td class="num">{rate.and_then(|r| r.change_pp).map_or_else(|| DASH.to_string(), |c| format!("{c:+.2}"))}</td>
-                                <td>{sheet.map_or_else(|| "not loaded".to_string(), |s| format!(
-                                    "{} ({}){}", direction(s.direction), pct(s.change_pct, 1), if s.stale { ", stale" } else { "" }
-                                ))}</td>
+                                <td>{sheet.map_or_else(|| "not loaded".to_string(), |s| match s.change_pct {
+                                    Some(change) => format!(
+                                        "{} ({}){}", direction(s.direction), pct(Some(change), 1), if s.stale { ", stale" } else { "" }
+                                    ),
+                                    None => format!("no level 13 weeks before {}", s.observed),
+                                })}</td>
                                 <td>{monetary(e.regime)}</td>
                             </tr>
                         }
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         </section>
     }
 }

@@ -80,7 +80,7 @@ test('draws weekly net liquidity and shows the latest value computed from the da
     assert.ok(await page.locator('svg.line-chart').getByText('USD bn').count() > 0, 'unit on the axis');
     // With the Fed alone loaded, global liquidity is the Fed's net liquidity (USD bn, no decimals).
     const global = await page.getByTestId('global-total').textContent();
-    assert.match(global, new RegExp(`^${Math.round(expected.usdBn).toLocaleString('en-US')} USD bn on \d{4}-\d{2}-\d{2}`));
+    assert.match(global, new RegExp(`^${Math.round(expected.usdBn).toLocaleString('en-US')} USD bn on \\d{4}-\\d{2}-\\d{2}`));
     // The ETF flow table: the last row public at the as-of date (one day of publication lag).
     const asOf = await page.getByTestId('as-of').textContent();
     const flow = expectedFlow(asOf);
