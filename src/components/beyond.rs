@@ -84,6 +84,7 @@ fn GlobalPanel(global: GlobalLiquidity) -> impl IntoView {
                             <th scope="col">"USD bn"</th>
                             <th scope="col">"Share"</th>
                             <th scope="col">"Balance sheet as of"</th>
+                            <th scope="col">"FX rate as of"</th>
                         </tr></thead>
                         <tbody>
                             {r.components.iter().map(|c| view! {
@@ -92,7 +93,8 @@ fn GlobalPanel(global: GlobalLiquidity) -> impl IntoView {
                                     <td class="num">{format!("{} {}", format_thousands(c.local_bn, 0), c.currency)}</td>
                                     <td class="num">{format_thousands(c.usd_bn, 0)}</td>
                                     <td class="num">{format!("{:.1}%", 100.0 * c.share)}</td>
-                                    <td>{c.assets_observed.to_string()}{c.stale.then_some(" (stale)")}</td>
+                                    <td>{c.assets_observed.to_string()}</td>
+                                    <td>{c.fx_observed.map_or_else(|| DASH.to_string(), |d| d.to_string())}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -192,10 +194,12 @@ fn StressPanel(stress: Stress) -> impl IntoView {
             {current.map(|c| view! {
                 <p class="headline" data-testid="stress-current">
                     {format!(
-                        "{}: {} of assets fell over 5 days, {} over 1 day; co-movement {} (percentile {}). {}",
+                        "{}: {} of {} assets with fresh closes fell over 5 days, {} of {} over 1 day; co-movement {} (percentile {}). {}",
                         c.day.date,
-                        c.day.share_long.map_or_else(|| DASH.to_string(), |s| format!("{:.0}%", 100.0 * s)),
-                        c.day.share_short.map_or_else(|| DASH.to_string(), |s| format!("{:.0}%", 100.0 * s)),
+                        c.fell_long.len(),
+                        c.day.n_long,
+                        c.fell_short.len(),
+                        c.day.n_short,
                         c.day.comovement.map_or_else(|| DASH.to_string(), |v| format!("{v:.2}")),
                         c.day.comovement_pct.map_or_else(|| DASH.to_string(), |p| format!("{:.0}", 100.0 * p)),
                         if stress.current_extreme { "Extreme." } else { "Not extreme." },
