@@ -7,23 +7,53 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, Criterion};
 use tideline_core::catalog::Catalog;
 use tideline_core::dataset::Dataset;
-use tideline_core::report::{analyze, ModelConfig};
+use tideline_core::model::divergence::policy_divergence;
+use tideline_core::model::flows::{crypto_flows, FlowInputs};
+use tideline_core::model::global::global_liquidity;
+use tideline_core::model::gold::gold_real_rates;
+use tideline_core::model::panel::Panel;
+use tideline_core::model::stress::cross_asset_stress;
+use tideline_core::report::{analyze, analyze_with, default_as_of, public_at, ModelConfig};
 use tideline_core::{synthetic, Date};
 
-fn real_data() -> Option<Dataset> {
+/// The shared data folder, with its table inputs (the ETF flow table).
+fn real_data() -> Option<(Dataset, FlowInputs)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
     if !dir.join("WALCL.csv").exists() {
         return None;
     }
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
     let mut dataset = Dataset::new(Catalog::builtin());
-    dataset.load_from(|name| std::fs::read_to_string(dir.join(name)).ok(), None);
-    Some(dataset)
+    dataset.load_from(read, None);
+    let (inputs, _) = FlowInputs::load_from(read);
+    Some((dataset, inputs))
 }
 
 fn bench(c: &mut Criterion) {
     let config = ModelConfig::default();
-    if let Some(dataset) = real_data() {
-        c.bench_function("analyze/real catalog", |b| b.iter(|| analyze(&dataset, &config)));
+    if let Some((dataset, inputs)) = real_data() {
+        c.bench_function("analyze/real catalog", |b| b.iter(|| analyze_with(&dataset, &config, &inputs)));
+        // The beyond-the-Fed parts alone, on the as-of cut the report uses.
+        if let Some(as_of) = default_as_of(&dataset) {
+            let data = public_at(&dataset, as_of);
+            c.bench_function("part/global liquidity", |b| {
+                b.iter(|| global_liquidity(&data, as_of, &config.global))
+            });
+            c.bench_function("part/policy divergence", |b| {
+                b.iter(|| policy_divergence(&data, as_of, &config.divergence))
+            });
+            c.bench_function("part/cross-asset stress", |b| {
+                b.iter(|| cross_asset_stress(&data, as_of, &config.stress))
+            });
+            c.bench_function("part/crypto flows", |b| {
+                b.iter(|| crypto_flows(&data, as_of, &inputs, &config.flows))
+            });
+            if let Some(panel) = Panel::build(&data, Some(as_of)) {
+                c.bench_function("part/gold vs real rates", |b| {
+                    b.iter(|| gold_real_rates(&panel, as_of, &config.gold))
+                });
+            }
+        }
     }
     let end = Date::from_ymd(2026, 6, 30).unwrap_or(Date::from_days(20_634));
     let dataset = synthetic::catalog(25, end, 7);
