@@ -126,3 +126,56 @@ fn real_data_report_has_the_contract() {
     assert!(report["flows"]["inside_crypto"]["coins"].as_array().is_some_and(|c| c.len() >= 3));
     assert!(report["gold_real_rates"]["current"]["ci95"].is_array());
 }
+
+/// A bank beyond the catalog: its balance sheet as a user series (`user/global/<ID>.csv`), its FX
+/// rate from the catalog (DEXCHUS), named in the `global.banks` setting of `--config`.
+#[test]
+fn a_user_bank_joins_global_liquidity_from_the_folder() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/data");
+    let dir = std::env::temp_dir().join(format!("tideline-userbank-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("user/global")).expect("user dir");
+    std::fs::create_dir_all(dir.join("user/nonsense")).expect("bad role dir");
+    for id in ["WALCL", "WDTGAL", "RRPONTSYD"] {
+        std::fs::copy(fixtures.join(format!("{id}.csv")), dir.join(format!("{id}.csv"))).expect("copy");
+    }
+    // 4,300,000 x 100 million yuan = 430,000 CNY bn; 7.2 CNY per USD.
+    std::fs::write(
+        dir.join("user/global/PBOC_ASSETS.csv"),
+        "date,value\n2024-04-30,4300000\n2024-05-31,4300000\n",
+    )
+    .expect("write");
+    let mut fx = String::from("observation_date,DEXCHUS\n");
+    let mut day = tideline_core::Date::parse_iso("2024-05-01").expect("date");
+    while day.to_string().as_str() <= "2024-06-28" {
+        if day.is_business_day() {
+            fx.push_str(&format!("{day},7.2\n"));
+        }
+        day = day.add_days(1);
+    }
+    std::fs::write(dir.join("DEXCHUS.csv"), fx).expect("write");
+    let config = dir.join("config.json");
+    std::fs::write(
+        &config,
+        r#"{"global": {"banks": [{"id": "PBOC", "assets_series": "PBOC_ASSETS", "currency": "CNY",
+            "fx_series": "DEXCHUS", "fx_quote": "units_per_usd", "scale_to_bn": 0.1}]}}"#,
+    )
+    .expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_tideline"))
+        .args(["analyze", "--data"])
+        .arg(&dir)
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .expect("runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("user/nonsense: not a role"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let components =
+        report["global_liquidity"]["latest"]["components"].as_array().cloned().unwrap_or_default();
+    let pboc = components.iter().find(|c| c["id"] == "PBOC").expect("PBOC component");
+    let usd = pboc["usd_bn"].as_f64().expect("usd");
+    assert!((usd - 430_000.0 / 7.2).abs() < 1e-6, "{usd}");
+}

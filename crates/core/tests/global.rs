@@ -245,3 +245,23 @@ fn real_data_point_in_time_and_latest() {
     }
     assert_eq!(g.lead_lag.len(), 3);
 }
+
+#[test]
+fn the_pboc_joins_from_a_user_series_with_the_catalog_fx() {
+    let mut dataset = fixture();
+    // The PBoC publishes monthly in 100 million yuan: 4,300,000 = 430,000 CNY bn; DEXCHUS 7.2.
+    let months: Vec<_> = (0..12).map(|m| (d("2023-01-31").add_months(m), 4_300_000.0)).collect();
+    let series = Series::from_pairs("PBOC_ASSETS", &months).expect("valid");
+    let loaded = LoadedSeries { series, native_units: "CNY 100 mn".into(), source: "upload".into() };
+    dataset.insert_user("PBOC_ASSETS", loaded, tideline_core::catalog::Role::Global);
+    let weekdays: Vec<Date> =
+        every("2023-01-02", "2023-12-29", 1).into_iter().filter(|d| d.is_business_day()).collect();
+    load(&mut dataset, "DEXCHUS", &weekdays.iter().map(|w| (*w, 7.2)).collect::<Vec<_>>());
+    let mut config = GlobalConfig::default();
+    config.banks.push(BankSpec::pboc("PBOC_ASSETS", 0.1));
+    let latest = global_liquidity(&dataset, d("2023-12-29"), &config).and_then(|g| g.latest).expect("latest");
+    let pboc = latest.components.iter().find(|c| c.id == "PBOC").expect("PBOC component");
+    assert!((pboc.local_bn - 430_000.0).abs() < EXACT);
+    assert!((pboc.usd_bn - 430_000.0 / 7.2).abs() < 1e-6, "{}", pboc.usd_bn);
+    assert!((latest.total_usd_bn - (18_120.0 + 430_000.0 / 7.2)).abs() < 1e-6);
+}

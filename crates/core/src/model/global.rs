@@ -143,6 +143,39 @@ impl BankSpec {
     }
 }
 
+impl BankSpec {
+    /// The People's Bank of China from a user series of its total assets (`assets_series`, in
+    /// units that `scale_to_bn` turns into CNY bn: 0.1 for the PBoC's own "100 million yuan"),
+    /// converted with the catalog's `DEXCHUS` (CNY per USD); public on its own dates.
+    pub fn pboc(assets_series: &str, scale_to_bn: f64) -> BankSpec {
+        BankSpec {
+            id: "PBOC".into(),
+            name: "People's Bank of China (total assets)".into(),
+            assets_series: assets_series.into(),
+            currency: "CNY".into(),
+            fx_series: Some("DEXCHUS".into()),
+            fx_quote: FxQuote::UnitsPerUsd,
+            scale_to_bn,
+            publication_lag_days: None,
+        }
+    }
+
+    /// The Bank of England from a user series of its total assets (`scale_to_bn` to GBP bn),
+    /// converted with the catalog's `DEXUSUK` (USD per GBP); public on its own dates.
+    pub fn boe(assets_series: &str, scale_to_bn: f64) -> BankSpec {
+        BankSpec {
+            id: "BOE".into(),
+            name: "Bank of England (total assets)".into(),
+            assets_series: assets_series.into(),
+            currency: "GBP".into(),
+            fx_series: Some("DEXUSUK".into()),
+            fx_quote: FxQuote::UsdPerUnit,
+            scale_to_bn,
+            publication_lag_days: None,
+        }
+    }
+}
+
 /// Settings of [`global_liquidity`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
