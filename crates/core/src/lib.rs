@@ -23,7 +23,14 @@
 //! - [`stats`]: correlation with intervals, least squares, Granger tests, bootstrap, up/down betas.
 //! - [`dataset`]: [`dataset::Dataset`], the loaded series with their provenance; the entry point.
 //! - [`liquidity`]: Fed net liquidity.
-//! - [`model`]: the chain, regimes, spectrum, asymmetry, lead-lag; [`report`] runs it all; [`backtest`].
+//! - [`model`]: the chain, regimes, spectrum, asymmetry, lead-lag; beyond the Fed: global
+//!   liquidity, policy divergence, cross-asset stress, crypto flows, gold vs real rates.
+//! - [`report`]: runs it all. The one call for a page, a Web Worker or the command line is
+//!   [`report::analyze_with`]`(&dataset, &config, &tables)`: a [`dataset::Dataset`] (filled with
+//!   [`dataset::Dataset::load_from`] or series by series), a [`report::ModelConfig`] (serde, every
+//!   key optional) and the table inputs ([`model::flows::FlowInputs::load_from`]); it returns a
+//!   serialisable [`report::Report`] whose schema is documented in [`report`].
+//! - [`backtest`]: strategies, benchmarks, metrics, sweep and walk-forward.
 //! - [`chart`]: chart geometry (scales, ticks, paths) shared by every chart of the app.
 //!
 //! ## Example
