@@ -21,7 +21,8 @@
 //! lead_lag         [{x, y, best_lag_weeks, rho, band, n, cross, rolling_best_lag, granger, ...}]
 //! stability        [{x, y, window, ...}]
 //! spectrum         {sensitivities, measured_order, overflow, concentration, crypto, rotation, checklist}
-//! global_liquidity {as_of, inputs, missing, windows_weeks, latest, latest_fresh, history, lead_lag}
+//! global_liquidity {as_of, inputs, missing, windows_weeks, latest, latest_fresh, history, lead_lag,
+//!                   spectrum_sensitivities}
 //!                  or null (no balance sheet loaded); see [`crate::model::global`]
 //! policy_divergence {as_of, economies: [{id, name, policy_rate, balance_sheet, score, regime, ...}],
 //!                   easing, tightening, neutral, unknown, summary, rule}; see [`crate::model::divergence`]
@@ -408,8 +409,14 @@ pub fn analyze_with(
     let asymmetry = asymmetry_section(&data, config);
     let (lead_lag, stability) = lead_lag_section(&data, &netliq_series, config);
     let flows = crypto_flows(&data, as_of, inputs, &config.flows);
-    let spectrum = spectrum_section(&panel, &chain, &timeline, flows.as_ref(), config);
-    let global_liquidity = global_liquidity(&data, as_of, &config.global);
+    let mut global_liquidity = global_liquidity(&data, as_of, &config.global);
+    let global_impulse = global_liquidity.as_ref().map(|g| global_impulse_on(&panel.calendar, g));
+    let (spectrum, global_sensitivities) =
+        spectrum_section(&panel, &chain, &timeline, flows.as_ref(), global_impulse.as_deref(), config)
+            .unzip();
+    if let (Some(g), Some(s)) = (global_liquidity.as_mut(), global_sensitivities) {
+        g.spectrum_sensitivities = s;
+    }
     let policy_divergence = policy_divergence(&data, as_of, &config.divergence);
     let stress = cross_asset_stress(&data, as_of, &config.stress);
     let gold_real_rates = gold_real_rates(&panel, as_of, &config.gold);
@@ -485,8 +492,9 @@ fn spectrum_section(
     chain: &Chain,
     timeline: &[RegimeWeek],
     flows: Option<&CryptoFlows>,
+    global_impulse: Option<&[f64]>,
     config: &ModelConfig,
-) -> Option<SpectrumResult> {
+) -> Option<(SpectrumResult, Vec<spectrum::Sensitivity>)> {
     let n = panel.len();
     let prices = |id: &str| panel.values_or_nan(id);
     let mut tiers: Vec<TierPrices> = Vec::new();
@@ -495,7 +503,9 @@ fn spectrum_section(
         let (values, name) = match (id, panel.get(id)) {
             (_, Some(column)) => (column.values.clone(), name.to_string()),
             ("ALTS", None) if basket.is_some_and(|b| !b.coins.is_empty()) => {
-                let basket = basket.map(|b| (b.coins.len(), basket_on(&panel.calendar, &b.history)));
+                let basket = basket.map(|b| {
+                    (b.coins.len(), on_calendar(&panel.calendar, &b.history, |w| (w.date, w.basket)))
+                });
                 let (coins, values) = basket.unwrap_or_default();
                 (values, format!("{name} (equal-weight basket of {coins} coins)"))
             }
@@ -557,18 +567,32 @@ fn spectrum_section(
         eth: &eth,
         etf_flows_weekly: etf_weekly.as_deref(),
     };
-    Some(spectrum::spectrum(&inputs, &config.rotation))
+    let result = spectrum::spectrum(&inputs, &config.rotation);
+    let global = global_impulse.map_or_else(Vec::new, |impulse| {
+        spectrum::sensitivities(&SpectrumInputs { impulse, ..inputs }, spectrum::DEFAULT_WINDOW_WEEKS)
+    });
+    Some((result, global))
 }
 
-/// The basket's weekly level on the panel's calendar (both are Friday calendars): NaN on a Friday
-/// the basket does not have.
-fn basket_on(calendar: &crate::align::Calendar, history: &[crate::model::flows::AltWeek]) -> Vec<f64> {
+/// The 13-week (first window) constant-FX global impulse on the panel's calendar, NaN where
+/// undefined.
+fn global_impulse_on(calendar: &crate::align::Calendar, global: &GlobalLiquidity) -> Vec<f64> {
+    on_calendar(calendar, &global.history, |w| (w.date, w.impulse_constant_fx_pct.first().copied().flatten()))
+}
+
+/// A weekly history (ascending dates) on the panel's Friday calendar: each Friday gets the value
+/// of the history's week of that date, NaN when there is none or its value is `None`.
+fn on_calendar<T>(
+    calendar: &crate::align::Calendar,
+    history: &[T],
+    read: impl Fn(&T) -> (Date, Option<f64>),
+) -> Vec<f64> {
     let mut out = vec![f64::NAN; calendar.len()];
-    let mut weeks = history.iter().peekable();
+    let mut weeks = history.iter().map(read).peekable();
     for (slot, friday) in out.iter_mut().zip(calendar.iter()) {
-        while weeks.next_if(|w| w.date < friday).is_some() {}
-        if let Some(week) = weeks.peek().filter(|w| w.date == friday) {
-            *slot = week.basket.unwrap_or(f64::NAN);
+        while weeks.next_if(|(date, _)| *date < friday).is_some() {}
+        if let Some((_, value)) = weeks.peek().filter(|(date, _)| *date == friday) {
+            *slot = value.unwrap_or(f64::NAN);
         }
     }
     out

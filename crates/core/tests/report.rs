@@ -299,3 +299,22 @@ fn etf_flows_feed_the_report_point_in_time() {
     assert_eq!(report.flows, cut_report.flows);
     assert_eq!(report.spectrum, cut_report.spectrum);
 }
+
+#[test]
+fn the_spectrum_is_also_measured_against_the_global_impulse() {
+    let report = analyze(&dataset(), &ModelConfig { as_of: Some(d("2023-07-07")), ..ModelConfig::default() })
+        .expect("report");
+    let spectrum = report.spectrum.as_ref().expect("spectrum");
+    let global = report.global_liquidity.as_ref().expect("global liquidity (the Fed alone here)");
+    let tiers = |s: &[tideline_core::model::spectrum::Sensitivity]| {
+        s.iter().map(|x| x.tier.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(tiers(&global.spectrum_sensitivities), tiers(&spectrum.sensitivities));
+    let fitted = global.spectrum_sensitivities.iter().filter_map(|s| s.current.as_ref()).count();
+    assert!(fitted >= 6, "{fitted} tiers fitted against the global impulse");
+    assert!(global.spectrum_sensitivities.iter().filter_map(|s| s.current.as_ref()).all(|c| c
+        .liquidity
+        .estimate
+        .is_finite()
+        && c.liquidity.std_error > 0.0));
+}

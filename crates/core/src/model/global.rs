@@ -364,6 +364,11 @@ pub struct GlobalLiquidity {
     pub history: Vec<GlobalWeek>,
     /// Lead-lag of the constant-FX weekly change on each target's weekly log return.
     pub lead_lag: Vec<LeadLagResult>,
+    /// Each spectrum tier's sensitivity to the global impulse: the regression of
+    /// [`crate::model::spectrum::sensitivities`] with the 13-week constant-FX global impulse in
+    /// place of the Fed's. Filled by [`crate::report::analyze_with`], which has the tiers; empty
+    /// from [`global_liquidity`] alone.
+    pub spectrum_sensitivities: Vec<crate::model::spectrum::Sensitivity>,
 }
 
 /// The publication lag the model applies to a dataset series: the catalog's (0 for asset prices,
@@ -588,6 +593,7 @@ pub fn global_liquidity(dataset: &Dataset, as_of: Date, config: &GlobalConfig) -
         latest_fresh,
         history,
         lead_lag: lead_lag_results,
+        spectrum_sensitivities: Vec::new(),
     })
 }
 
