@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::overview::ChainOverview;
 use crate::components::series_status::SeriesStatus;
+use crate::components::upload::tables_with_uploads;
 use crate::components::{BeyondTheFed, LineChart, SeriesStatusTable, UploadPanel};
 use crate::feeds::cache::StoredUpload;
 use crate::feeds::fetch_text;
@@ -182,7 +183,7 @@ pub fn App() -> impl IntoView {
     let loading_fresh = Signal::derive(move || fresh.get().is_none());
     let report = Memo::new(move |_| {
         let as_of = url_state.with(|s| s.as_of);
-        let tables = tables.get().unwrap_or_default();
+        let tables = uploads.with(|u| tables_with_uploads(&tables.get().unwrap_or_default(), u));
         outcome.with(|o| {
             o.as_ref()
                 .map(|o| (run_model(o, &tables, as_of), o.statuses.clone(), o.cache_unavailable.clone()))

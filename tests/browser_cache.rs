@@ -60,6 +60,7 @@ async fn indexed_db_put_get_list_delete_round_trip() {
     let upload = StoredUpload {
         name: "Alt index".into(),
         role: Role::RiskAppetite,
+        table: None,
         file_name: "alts.csv".into(),
         body: "date,close\n2024-01-01,1.5\n".into(),
         added_at_ms: 1_704_900_000_001.0,
@@ -146,10 +147,10 @@ async fn the_cached_copy_is_shown_at_once_and_a_missing_mirror_is_reported() {
 
 #[wasm_bindgen_test]
 fn upload_validation_names_the_bad_line() {
-    let error = validate_upload_body("mine.csv", "date,close\n2024-01-01,1.5\n2024-01-02,abc\n")
+    let error = validate_upload_body("mine.csv", "date,close\n2024-01-01,1.5\n2024-01-02,abc\n", None)
         .expect_err("a non-numeric value is refused");
     assert!(error.contains("line 3"), "{error}");
-    assert!(validate_upload_body("page.csv", HTML).expect_err("html").contains("HTML"));
+    assert!(validate_upload_body("page.csv", HTML, None).expect_err("html").contains("HTML"));
 }
 
 #[wasm_bindgen_test]
@@ -160,6 +161,7 @@ fn upload_panel_lists_uploads_as_text_only() {
     let upload = StoredUpload {
         name: "<b>bold</b>".into(),
         role: Role::Asset,
+        table: None,
         file_name: "<img src=x onerror=alert(1)>.csv".into(),
         body: "date,close\n2024-01-01,1.5\n".into(),
         added_at_ms: 1_704_900_000_000.0,

@@ -1,7 +1,8 @@
-//! The CSV upload panel: the user adds a series of their own (an altcoin index, a flows file, a
-//! gold price) and says which part of the model it feeds.
+//! The CSV upload panel: the user adds a series of their own (an altcoin index, a gold price) and
+//! says which part of the model it feeds, or a table (a spot-ETF flow table, a treasury-company
+//! sheet), which replaces the mirror's for the flow figures.
 //!
-//! The body is checked by the core's user-CSV parser ([`validate_upload_body`]); a bad file is
+//! The body is checked by the core's parser for its kind ([`validate_upload_body`]); a bad file is
 //! refused with the parser's message, which names the line. A good one is stored in IndexedDB
 //! (`uploads`, see [`crate::feeds::cache`]) and listed with a remove button. The list lives in a
 //! signal the page owns, so the page can add the series to its dataset with
@@ -18,7 +19,8 @@ use tideline_core::Date;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::components::series_status::format_timestamp;
-use crate::feeds::cache::{role_from_name, role_name, Cache, StoredUpload};
+use crate::feeds::cache::{role_from_name, role_name, Cache, StoredUpload, TableKind};
+use tideline_core::model::flows::{parse_flow_table, parse_treasury_sheet, FlowInputs};
 
 /// The roles an upload may take, with their labels, in the chain's order.
 pub const ROLES: [(Role, &str); 6] = [
@@ -61,14 +63,68 @@ pub fn role_label(role: Role) -> &'static str {
     ROLES.iter().find(|(r, _)| *r == role).map_or("Other", |(_, label)| label)
 }
 
-/// Checks an uploaded body with the core's user-CSV parser (`Format::Csv`). The error is the
-/// parser's message, which names the file, the line and the problem.
-pub fn validate_upload_body(file_name: &str, body: &str) -> Result<UploadSummary, String> {
-    let series = parse::parse(Format::Csv, file_name, body, None).map_err(|e| e.to_string())?;
-    match (series.first(), series.last()) {
-        (Some((first, _)), Some((last, _))) => Ok(UploadSummary { rows: series.len(), first, last }),
+/// The label of a table kind.
+pub fn table_label(kind: TableKind) -> &'static str {
+    match kind {
+        TableKind::EtfFlows => "Spot-ETF flow table",
+        TableKind::Treasury => "Treasury-company sheet",
+    }
+}
+
+/// What an upload is labelled as in the list.
+pub fn upload_label(upload: &StoredUpload) -> &'static str {
+    upload.table.map_or_else(|| role_label(upload.role), table_label)
+}
+
+/// Checks an uploaded body: a series with the core's user-CSV parser (`Format::Csv`), a table
+/// with its own parser. The error is the parser's message, which names the file, the line and the
+/// problem.
+pub fn validate_upload_body(
+    file_name: &str,
+    body: &str,
+    table: Option<TableKind>,
+) -> Result<UploadSummary, String> {
+    let (rows, first, last) = match table {
+        None => {
+            let series = parse::parse(Format::Csv, file_name, body, None).map_err(|e| e.to_string())?;
+            (series.len(), series.first().map(|f| f.0), series.last().map(|l| l.0))
+        }
+        Some(TableKind::EtfFlows) => {
+            let t = parse_flow_table(file_name, body, None).map_err(|e| e.to_string())?;
+            (t.rows.len(), t.rows.first().map(|r| r.date), t.rows.last().map(|r| r.date))
+        }
+        Some(TableKind::Treasury) => {
+            let t = parse_treasury_sheet(file_name, body).map_err(|e| e.to_string())?;
+            let dates = || t.rows.iter().map(|r| r.date);
+            (t.rows.len(), dates().min(), dates().max())
+        }
+    };
+    match (first, last) {
+        (Some(first), Some(last)) => Ok(UploadSummary { rows, first, last }),
         _ => Err(format!("{file_name}: no observations")),
     }
+}
+
+/// The mirror's table inputs with the user's uploaded tables in their place (an uploaded table
+/// wins; one that no longer parses is left out, as its status says).
+pub fn tables_with_uploads(base: &FlowInputs, uploads: &[StoredUpload]) -> FlowInputs {
+    let mut out = base.clone();
+    for upload in uploads {
+        match upload.table {
+            Some(TableKind::EtfFlows) => {
+                if let Ok(t) = parse_flow_table(&upload.file_name, &upload.body, None) {
+                    out.etf = Some(t);
+                }
+            }
+            Some(TableKind::Treasury) => {
+                if let Ok(t) = parse_treasury_sheet(&upload.file_name, &upload.body) {
+                    out.treasury = Some(t);
+                }
+            }
+            None => {}
+        }
+    }
+    out
 }
 
 /// Checks the name the user chose for an upload and returns it trimmed: not empty, at most
@@ -131,6 +187,8 @@ pub fn UploadPanel(
     let catalog = StoredValue::new(Catalog::builtin());
     let name = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Asset);
+    // `Some` when the user says the file is a table rather than a series.
+    let table = RwSignal::new(None::<TableKind>);
     let dragging = RwSignal::new(false);
     let form_error = RwSignal::new(None::<String>);
     let file_input = NodeRef::<leptos::html::Input>::new();
@@ -152,7 +210,7 @@ pub fn UploadPanel(
     let pending = read.value();
     let check = Memo::new(move |_| {
         pending.with(|p| match p {
-            Some(Ok(file)) => Some(validate_upload_body(&file.file_name, &file.body)),
+            Some(Ok(file)) => Some(validate_upload_body(&file.file_name, &file.body, table.get())),
             Some(Err(error)) => Some(Err(error.clone())),
             None => None,
         })
@@ -195,12 +253,17 @@ pub fn UploadPanel(
             form_error.set(Some("Choose a CSV file first.".to_string()));
             return;
         };
-        if let Err(error) = validate_upload_body(&file.file_name, &file.body) {
+        let kind = table.get_untracked();
+        if let Err(error) = validate_upload_body(&file.file_name, &file.body, kind) {
             form_error.set(Some(error));
             return;
         }
         let typed = name.get_untracked();
-        let chosen = if typed.trim().is_empty() { parse::stem(&file.file_name).to_string() } else { typed };
+        let chosen = match kind {
+            Some(kind) => kind.name().to_string(),
+            None if typed.trim().is_empty() => parse::stem(&file.file_name).to_string(),
+            None => typed,
+        };
         let checked =
             uploads.with_untracked(|list| catalog.with_value(|c| validate_upload_name(&chosen, c, list)));
         match checked {
@@ -209,6 +272,7 @@ pub fn UploadPanel(
                 add.dispatch(StoredUpload {
                     name: series_name,
                     role: role.get_untracked(),
+                    table: kind,
                     file_name: file.file_name,
                     body: file.body,
                     added_at_ms: js_sys::Date::now(),
@@ -245,7 +309,8 @@ pub fn UploadPanel(
         <section class="panel upload" aria-labelledby="upload-title">
             <h2 id="upload-title">"Your series"</h2>
             <p class="definition">
-                "Add a CSV file with a date column and a value column. It stays in this browser."
+                "Add a CSV file with a date column and a value column, or a spot-ETF flow table (date, one column per fund, total) "
+                "or a treasury-company sheet (date, company, shares outstanding, share price, BTC held). It stays in this browser."
             </p>
             <form class="upload-form" on:submit=on_submit novalidate>
                 <div
@@ -284,14 +349,19 @@ pub fn UploadPanel(
                     id="upload-name"
                     type="text"
                     maxlength=MAX_NAME_CHARS.to_string()
-                    placeholder="the file's name"
+                    placeholder=move || table.get().map_or("the file's name", TableKind::name)
+                    disabled=move || table.get().is_some()
                     bind:value=name
                 />
-                <label for="upload-role">"Role"</label>
+                <label for="upload-role">"What it is"</label>
                 <select
                     id="upload-role"
                     on:change=move |ev| {
-                        if let Some(r) = role_from_name(&event_target_value(&ev)) {
+                        let value = event_target_value(&ev);
+                        if let Some(kind) = TableKind::from_name(&value) {
+                            table.set(Some(kind));
+                        } else if let Some(r) = role_from_name(&value) {
+                            table.set(None);
                             role.set(r);
                         }
                     }
@@ -301,21 +371,29 @@ pub fn UploadPanel(
                         .map(|(r, label)| {
                             let r = *r;
                             view! {
-                                <option value=role_name(r) selected=move || role.get() == r>
-                                    {*label}
+                                <option value=role_name(r) selected=move || table.get().is_none() && role.get() == r>
+                                    {format!("Series: {label}")}
                                 </option>
                             }
                         })
                         .collect_view()}
+                    {TableKind::ALL
+                        .into_iter()
+                        .map(|kind| view! {
+                            <option value=kind.name() selected=move || table.get() == Some(kind)>
+                                {table_label(kind)}
+                            </option>
+                        })
+                        .collect_view()}
                 </select>
                 <button type="submit" disabled=move || add.pending().get() || read.pending().get()>
-                    "Add series"
+                    "Add"
                 </button>
                 {move || form_error.get().map(|e| view! { <p class="upload-error" role="alert">{e}</p> })}
                 {outcome}
             </form>
             {remove_error}
-            <ul class="uploads" aria-label="Your uploaded series">
+            <ul class="uploads" aria-label="Your uploaded series and tables">
                 <For
                     each=move || uploads.get()
                     key=|u| (u.name.clone(), u.added_at_ms.to_bits())
@@ -325,7 +403,7 @@ pub fn UploadPanel(
                         <span class="upload-name">{upload.name.clone()}</span>
                         {format!(
                             " ({}), from {}, added {}",
-                            role_label(upload.role),
+                            upload_label(&upload),
                             upload.file_name,
                             format_timestamp(upload.added_at_ms),
                         )}
@@ -355,12 +433,39 @@ mod tests {
 
     #[test]
     fn refuses_a_bad_csv_naming_the_line() {
-        let error = validate_upload_body("mine.csv", "date,close\n2024-01-01,1.5\n2024-01-02,abc\n")
+        let error = validate_upload_body("mine.csv", "date,close\n2024-01-01,1.5\n2024-01-02,abc\n", None)
             .expect_err("non-numeric value");
         assert!(error.contains("mine.csv") && error.contains("line 3"), "{error}");
-        let ok =
-            validate_upload_body("mine.csv", "date,close\n2024-01-01,1.5\n2024-01-02,1.6\n").expect("valid");
+        let ok = validate_upload_body("mine.csv", "date,close\n2024-01-01,1.5\n2024-01-02,1.6\n", None)
+            .expect("valid");
         assert_eq!(ok.rows, 2);
+    }
+
+    #[test]
+    fn tables_are_checked_with_their_own_parser_and_replace_the_mirrors() {
+        let flows = "Date,IBIT,GBTC,Total\n11 Jan 2024,111.7,(95.1),16.6\n12 Jan 2024,386.0,-,386.0\n";
+        let ok = validate_upload_body("flows.csv", flows, Some(TableKind::EtfFlows)).expect("a flow table");
+        assert_eq!((ok.rows, ok.first.to_string()), (2, "2024-01-11".to_string()));
+        let error = validate_upload_body(
+            "flows.csv",
+            "Date,IBIT,Total\n2024-01-11,abc,1\n",
+            Some(TableKind::EtfFlows),
+        )
+        .expect_err("bad cell");
+        assert!(error.contains("line 2"), "{error}");
+        let sheet = "date,company,shares,price,btc\n2024-01-10,MSTR,100,50,1000\n";
+        assert_eq!(validate_upload_body("t.csv", sheet, Some(TableKind::Treasury)).map(|s| s.rows), Ok(1));
+        let upload = StoredUpload {
+            name: TableKind::EtfFlows.name().into(),
+            role: Role::Asset,
+            table: Some(TableKind::EtfFlows),
+            file_name: "flows.csv".into(),
+            body: flows.into(),
+            added_at_ms: 0.0,
+        };
+        let tables = tables_with_uploads(&FlowInputs::default(), &[upload]);
+        assert_eq!(tables.etf.map(|t| t.rows.len()), Some(2));
+        assert!(tables.treasury.is_none());
     }
 
     #[test]
@@ -372,6 +477,7 @@ mod tests {
         let existing = StoredUpload {
             name: "ALTS".into(),
             role: Role::Asset,
+            table: None,
             file_name: "a.csv".into(),
             body: String::new(),
             added_at_ms: 0.0,

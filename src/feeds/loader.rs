@@ -100,12 +100,12 @@ impl LoadOutcome {
         self.statuses.iter().filter(|s| s.origin.is_some() && !s.stale).map(|s| s.id.as_str())
     }
 
-    /// A copy with the user's uploads added to the dataset (under their names) and to the
-    /// statuses. An upload that does not parse, or whose name is a catalog series id, gets a
+    /// A copy with the user's series uploads added to the dataset (under their names) and to the
+    /// statuses (tables go to the flow figures instead: `tables_with_uploads`). An upload that does not parse, or whose name is a catalog series id, gets a
     /// status row with the error and is left out of the dataset.
     pub fn with_uploads(&self, uploads: &[StoredUpload]) -> LoadOutcome {
         let mut outcome = self.clone();
-        for upload in uploads {
+        for upload in uploads.iter().filter(|u| u.table.is_none()) {
             let mut status = SeriesStatus {
                 id: upload.name.clone(),
                 source: format!("upload: {}", upload.file_name),
@@ -616,6 +616,7 @@ mod tests {
         let upload = |name: &str, body: &str| StoredUpload {
             name: name.into(),
             role: tideline_core::catalog::Role::Asset,
+            table: None,
             file_name: "mine.csv".into(),
             body: body.into(),
             added_at_ms: 0.0,
