@@ -535,10 +535,11 @@ fn percentile_in(values: &[Option<f64>], value: f64) -> Option<f64> {
 /// side. The sums over any run of consecutive periods are one subtraction away, so a block
 /// resample costs one step per block. Centring on the side's full-sample means keeps the
 /// corrected one-pass formulas accurate (the same arithmetic as the two-pass moments of
-/// [`crate::stats::conditional`], with the first pass done once).
+/// [`crate::stats::conditional`], with the first pass done once). Both sides sit in one entry per
+/// period, up first, so a run costs two memory reads.
 struct AsymmetryKernel {
-    up: Vec<[f64; 5]>,
-    down: Vec<[f64; 5]>,
+    /// `prefix[i]` = the up side's sums then the down side's over the periods before `i`.
+    prefix: Vec<[f64; 10]>,
 }
 
 impl AsymmetryKernel {
@@ -571,34 +572,58 @@ impl AsymmetryKernel {
             return None;
         }
         let centre = [0, 1].map(|s| (sums[s].0 / count[s] as f64, sums[s].1 / count[s] as f64));
-        let mut prefix = [Vec::with_capacity(bench.len() + 1), Vec::with_capacity(bench.len() + 1)];
-        let mut running = [[0.0; 5]; 2];
-        prefix[0].push(running[0]);
-        prefix[1].push(running[1]);
+        let mut prefix = Vec::with_capacity(bench.len() + 1);
+        let mut running = [0.0; 10];
+        prefix.push(running);
         for (m, a) in bench.iter().zip(asset) {
             if let Some(s) = side_of(*m, *a) {
                 let (dx, dy) = (m - centre[s].0, a - centre[s].1);
-                let r = &mut running[s];
+                let r = &mut running[5 * s..5 * s + 5];
                 r[0] += 1.0;
                 r[1] += dx;
                 r[2] += dy;
                 r[3] += dx * dx;
                 r[4] += dx * dy;
             }
-            prefix[0].push(running[0]);
-            prefix[1].push(running[1]);
+            prefix.push(running);
         }
-        let [up, down] = prefix;
-        Some(AsymmetryKernel { up, down })
+        Some(AsymmetryKernel { prefix })
+    }
+
+    /// Adds the sums over the periods `start..end` to `acc`; `false` when out of range.
+    #[inline]
+    fn add_run(&self, acc: &mut [f64; 10], start: usize, end: usize) -> bool {
+        let (Some(hi), Some(lo)) = (self.prefix.get(end), self.prefix.get(start)) else {
+            return false;
+        };
+        // Written out: this is the bootstrap's inner step, and the size-optimised profile the
+        // browser runs does not unroll loops (an unrolled step keeps the sums in registers).
+        acc[0] += hi[0] - lo[0];
+        acc[1] += hi[1] - lo[1];
+        acc[2] += hi[2] - lo[2];
+        acc[3] += hi[3] - lo[3];
+        acc[4] += hi[4] - lo[4];
+        acc[5] += hi[5] - lo[5];
+        acc[6] += hi[6] - lo[6];
+        acc[7] += hi[7] - lo[7];
+        acc[8] += hi[8] - lo[8];
+        acc[9] += hi[9] - lo[9];
+        true
+    }
+
+    /// The asymmetry from summed sides: `beta_down - beta_up`.
+    fn asymmetry_of_sums(acc: &[f64; 10]) -> Option<f64> {
+        let (up, down) = acc.split_at(5);
+        let asymmetry = beta_of(down.try_into().ok()?)? - beta_of(up.try_into().ok()?)?;
+        asymmetry.is_finite().then_some(asymmetry)
     }
 
     /// The asymmetry on the periods listed in `indices` (repeats allowed, out-of-range indices
     /// ignored): [`crate::stats::conditional::asymmetry_at`]'s statistic. No allocation.
     #[cfg(test)]
     fn asymmetry_at(&self, indices: &[usize]) -> Option<f64> {
-        let n = self.up.len().saturating_sub(1);
-        let mut up = [0.0; 5];
-        let mut down = [0.0; 5];
+        let n = self.prefix.len().saturating_sub(1);
+        let mut acc = [0.0; 10];
         let mut j = 0;
         while j < indices.len() {
             let start = indices[j];
@@ -611,45 +636,31 @@ impl AsymmetryKernel {
                 end += 1;
                 j += 1;
             }
-            // start < end <= n, and both prefix vectors have n + 1 entries.
-            for (acc, prefix) in [(&mut up, &self.up), (&mut down, &self.down)] {
-                let (Some(hi), Some(lo)) = (prefix.get(end), prefix.get(start)) else {
-                    return None;
-                };
-                for k in 0..5 {
-                    acc[k] += hi[k] - lo[k];
-                }
+            // start < end <= n, and the prefix has n + 1 entries.
+            if !self.add_run(&mut acc, start, end) {
+                return None;
             }
         }
-        let asymmetry = beta_of(&down)? - beta_of(&up)?;
-        asymmetry.is_finite().then_some(asymmetry)
+        AsymmetryKernel::asymmetry_of_sums(&acc)
     }
 }
 
 impl AsymmetryKernel {
     /// The up (`true`) or down beta over the periods `start..end`.
     fn beta_in(&self, up: bool, start: usize, end: usize) -> Option<f64> {
-        let prefix = if up { &self.up } else { &self.down };
-        let (hi, lo) = (prefix.get(end)?, prefix.get(start)?);
-        beta_of(&std::array::from_fn(|k| hi[k] - lo[k]))
+        let side = if up { 0 } else { 5 };
+        let (hi, lo) = (self.prefix.get(end)?, self.prefix.get(start)?);
+        beta_of(&std::array::from_fn(|k| hi[side + k] - lo[side + k]))
     }
 
     /// The asymmetry on a resample given as runs `(start, len)` of consecutive periods: one
     /// subtraction of prefix sums per run. Runs past the end are ignored.
     fn asymmetry_of_runs(&self, runs: &[(usize, usize)]) -> Option<f64> {
-        let mut up = [0.0; 5];
-        let mut down = [0.0; 5];
+        let mut acc = [0.0; 10];
         for &(start, len) in runs {
-            let end = start.saturating_add(len);
-            for (acc, prefix) in [(&mut up, &self.up), (&mut down, &self.down)] {
-                let (Some(hi), Some(lo)) = (prefix.get(end), prefix.get(start)) else { continue };
-                for k in 0..5 {
-                    acc[k] += hi[k] - lo[k];
-                }
-            }
+            self.add_run(&mut acc, start, start.saturating_add(len));
         }
-        let asymmetry = beta_of(&down)? - beta_of(&up)?;
-        asymmetry.is_finite().then_some(asymmetry)
+        AsymmetryKernel::asymmetry_of_sums(&acc)
     }
 }
 
