@@ -10,7 +10,8 @@
 //!
 //! - the cross-correlation `rho(k) = corr(x_t, y_{t+k})` for `k = -26..=26` weeks, each with its
 //!   null band `1.96 / sqrt(n_k)` ([`cross_correlation`]); a positive `k` means x leads y;
-//! - the best lag, the `k` in `0..=26` with the largest `|rho(k)|` ([`best_lag`]);
+//! - the best lag, the `k` in `0..=26` with the largest `|rho(k)|`
+//!   ([`crate::stats::correlation::best_lag`], read off the cross-correlation's lags `k >= 0`);
 //! - the rolling best lag on three-year (156-week) windows every 4 weeks, and the lag stability:
 //!   the share of windows whose best lag is within ±2 weeks of the full-sample one;
 //! - Granger F-tests of "x helps predict y" for 1 to 8 weekly lags ([`granger_lags`]).
@@ -47,7 +48,7 @@ use crate::date::Date;
 use crate::model::asymmetry::{log_returns, paired_log_returns, window_ends, ReturnFrequency};
 use crate::series::Series;
 use crate::stats::correlation::{
-    best_lag, cross_correlation, pearson, rolling_best_lags, LagCorrelation, LaggedPrefix,
+    cross_correlation, pearson, rolling_best_lags, strongest, LagCorrelation, LaggedPrefix,
 };
 use crate::stats::descriptive::{summary, Summary};
 use crate::stats::granger::{granger_lags, GrangerTest, DEFAULT_MAX_LAG};
@@ -233,7 +234,9 @@ pub struct LeadLagResult {
 pub fn lead_lag(x: Leg<'_>, y: Leg<'_>, config: &LeadLagConfig) -> Option<LeadLagResult> {
     let changes = weekly_changes(x, y);
     let max_lag = i32::try_from(config.max_lag).unwrap_or(i32::MAX);
-    let best = best_lag(&changes.x, &changes.y, 0..=max_lag)?;
+    let cross = cross_correlation(&changes.x, &changes.y, config.max_lag);
+    // `best_lag(x, y, 0..=max_lag)` without computing its lags twice: they are the cross's `k >= 0`.
+    let best = strongest(cross.iter().copied().filter(|c| (0..=max_lag).contains(&c.lag)))?;
     let step = config.rolling_step.max(1);
     let ends = window_ends(changes.dates.len(), config.rolling_window, step);
     let windows: Vec<(usize, usize)> =
@@ -269,7 +272,7 @@ pub fn lead_lag(x: Leg<'_>, y: Leg<'_>, config: &LeadLagConfig) -> Option<LeadLa
         band: best.band,
         n: best.n,
         significant: best.rho.abs() > best.band,
-        cross: cross_correlation(&changes.x, &changes.y, config.max_lag),
+        cross,
         rolling_best_lag,
         lag_stability,
         granger: granger_lags(&changes.x, &changes.y, config.granger_max_lag),
@@ -366,10 +369,11 @@ pub fn correlation_stability(x: &Series, y: &Series, windows: &[usize]) -> Vec<S
     let returns = paired_log_returns(x, y, ReturnFrequency::Daily);
     let full_sample = pearson(&returns.asset, &returns.bench);
     let sign = full_sample.map_or(0, sign_of);
+    // One set of prefix sums serves every window length.
+    let prefix = LaggedPrefix::new(&returns.asset, &returns.bench, 0);
     windows
         .iter()
         .map(|&window| {
-            let prefix = LaggedPrefix::new(&returns.asset, &returns.bench, 0);
             let rolling: Vec<f64> = window_ends(returns.len(), window, STABILITY_STEP)
                 .into_iter()
                 .filter_map(|end| Some(prefix.as_ref()?.window(end + 1 - window, end)?.rho))

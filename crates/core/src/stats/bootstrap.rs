@@ -21,7 +21,9 @@
 use super::descriptive::quantile_sorted;
 
 /// Replicates drawn when the caller has no reason to choose otherwise. The cost is
-/// `O(replicates * n)`; 1000 replicates put the 2.5% and 97.5% percentiles on 25 draws each.
+/// `O(replicates * n)` through [`block_bootstrap_ci`], `O(replicates * n / block_len)` for a
+/// statistic on runs ([`block_bootstrap_runs_ci`]); 1000 replicates put the 2.5% and 97.5%
+/// percentiles on 25 draws each.
 pub const DEFAULT_REPLICATES: usize = 1000;
 
 /// The SplitMix64 generator: a 64-bit state advanced by a constant and scrambled on output.
@@ -44,6 +46,7 @@ impl SplitMix64 {
     }
 
     /// The next 64 random bits.
+    #[inline]
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.state;
@@ -61,13 +64,17 @@ impl SplitMix64 {
     /// A uniform integer in `0..bound` without modulo bias (Lemire's multiply-and-reject);
     /// 0 when `bound` is 0.
     pub fn below(&mut self, bound: usize) -> usize {
-        let bound = bound as u64;
+        self.below_with(Below::new(bound))
+    }
+
+    /// [`SplitMix64::below`] with the rejection threshold computed once by [`Below::new`]: the same
+    /// draws without a 64-bit division per call.
+    #[inline]
+    pub fn below_with(&mut self, below: Below) -> usize {
+        let Below { bound, threshold } = below;
         if bound == 0 {
             return 0;
         }
-        // The high word of x * bound is uniform on 0..bound once the low word is past the
-        // 2^64 mod bound values that would over-represent some outcomes.
-        let threshold = bound.wrapping_neg() % bound;
         loop {
             let product = u128::from(self.next_u64()) * u128::from(bound);
             if (product as u64) >= threshold {
@@ -75,6 +82,30 @@ impl SplitMix64 {
                 return (product >> 64) as usize;
             }
         }
+    }
+}
+
+/// The bound of [`SplitMix64::below`] with its rejection threshold, for drawing many times from
+/// the same range.
+///
+/// # Formula
+///
+/// `threshold = 2^64 mod bound` (computed as `(2^64 - bound) mod bound`): outputs whose low word
+/// `(x * bound) mod 2^64` is below it are rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Below {
+    bound: u64,
+    threshold: u64,
+}
+
+impl Below {
+    /// The sampler of `0..bound` (always 0 when `bound` is 0).
+    pub fn new(bound: usize) -> Below {
+        let bound = bound as u64;
+        // The high word of x * bound is uniform on 0..bound once the low word is past the
+        // 2^64 mod bound values that would over-represent some outcomes.
+        let threshold = if bound == 0 { 0 } else { bound.wrapping_neg() % bound };
+        Below { bound, threshold }
     }
 }
 
@@ -151,23 +182,31 @@ pub fn block_bootstrap_runs_ci(
     }
     let block_len = block_len.min(n);
     let mut rng = SplitMix64::new(seed);
-    let mut runs: Vec<(usize, usize)> = Vec::with_capacity((2 * n / block_len + 2).min(1 << 20));
+    let below_n = Below::new(n);
+    // Reused by every replicate and written by index (grown when short): the draw loop is the hot
+    // path, and `Vec::push` is not inlined under the size-optimised wasm profile.
+    let mut runs: Vec<(usize, usize)> = vec![(0, 0); (2 * (n / block_len) + 2).min(1 << 20)];
     let mut values = Vec::with_capacity(replicates.min(1 << 16));
     for _ in 0..replicates {
-        runs.clear();
+        let mut count = 0;
         let mut drawn = 0;
         while drawn < n {
-            let start = rng.below(n);
+            if count + 2 > runs.len() {
+                runs.resize(2 * runs.len() + 2, (0, 0));
+            }
+            let start = rng.below_with(below_n);
             let take = block_len.min(n - drawn);
             // start < n: the block is `start..start + take`, wrapping once past n - 1.
             let first = take.min(n - start);
-            runs.push((start, first));
+            runs[count] = (start, first);
+            count += 1;
             if first < take {
-                runs.push((0, take - first));
+                runs[count] = (0, take - first);
+                count += 1;
             }
             drawn += take;
         }
-        if let Some(value) = statistic(&runs).filter(|v| v.is_finite()) {
+        if let Some(value) = statistic(&runs[..count]).filter(|v| v.is_finite()) {
             values.push(value);
         }
     }

@@ -196,7 +196,18 @@ pub fn best_lag(x: &[f64], y: &[f64], lags: RangeInclusive<i32>) -> Option<LagCo
     }
     let reach = max_useful_lag(x.len());
     let (first, last) = ((*lags.start()).max(-reach), (*lags.end()).min(reach));
-    (first..=last).filter_map(|lag| lag_correlation(x, y, lag)).fold(None, |best, candidate| match best {
+    strongest((first..=last).filter_map(|lag| lag_correlation(x, y, lag)))
+}
+
+/// The correlation largest in absolute value among `candidates`, ties to the first: [`best_lag`]'s
+/// choice, for callers that already hold the correlations (the cross-correlation's lags `>= 0`).
+/// `None` when there is no candidate.
+///
+/// # Formula
+///
+/// `argmax_c |c.rho|`, the earliest candidate among equals.
+pub fn strongest(candidates: impl IntoIterator<Item = LagCorrelation>) -> Option<LagCorrelation> {
+    candidates.into_iter().fold(None, |best, candidate| match best {
         Some(b) if b.rho.abs() >= candidate.rho.abs() => Some(b),
         _ => Some(candidate),
     })
@@ -227,25 +238,38 @@ impl LaggedPrefix {
             return None;
         }
         let len = x.len() - lag;
-        let pairs =
-            || (0..len).map(move |t| (x[t], y[t + lag])).filter(|(a, b)| a.is_finite() && b.is_finite());
-        let (count, sx, sy) = pairs().fold((0.0, 0.0, 0.0), |(n, a, b), (x, y)| (n + 1.0, a + x, b + y));
+        // The pairs (x_t, y_{t + lag}) as two aligned slices; plain loops over them (no per-element
+        // index checks or pushes) keep the 27 prefixes of a lead-lag cheap.
+        let (xs, ys) = (&x[..len], &y[lag..]);
+        let (mut count, mut sx, mut sy) = (0.0, 0.0, 0.0);
+        for (&a, &b) in xs.iter().zip(ys) {
+            if a.is_finite() && b.is_finite() {
+                count += 1.0;
+                sx += a;
+                sy += b;
+            }
+        }
         let (mx, my) = if count > 0.0 { (sx / count, sy / count) } else { (0.0, 0.0) };
-        let mut sums = Vec::with_capacity(len + 1);
-        let mut running = [0.0; 6];
-        sums.push(running);
-        for t in 0..len {
-            let (a, b) = (x[t], y[t + lag]);
+        let mut sums = vec![[0.0; 6]; len + 1];
+        // Six scalars stored one by one: copying a whole array built on the stack stalls on store
+        // forwarding under the size-optimised profile.
+        let (mut n, mut s_x, mut s_y, mut s_xx, mut s_yy, mut s_xy) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+        for ((slot, &a), &b) in sums[1..].iter_mut().zip(xs).zip(ys) {
             if a.is_finite() && b.is_finite() {
                 let (dx, dy) = (a - mx, b - my);
-                running[0] += 1.0;
-                running[1] += dx;
-                running[2] += dy;
-                running[3] += dx * dx;
-                running[4] += dy * dy;
-                running[5] += dx * dy;
+                n += 1.0;
+                s_x += dx;
+                s_y += dy;
+                s_xx += dx * dx;
+                s_yy += dy * dy;
+                s_xy += dx * dy;
             }
-            sums.push(running);
+            slot[0] = n;
+            slot[1] = s_x;
+            slot[2] = s_y;
+            slot[3] = s_xx;
+            slot[4] = s_yy;
+            slot[5] = s_xy;
         }
         Some(LaggedPrefix { lag, sums })
     }
