@@ -64,12 +64,32 @@ fn parses_a_farside_table_with_its_quirks() {
     assert_eq!(table.rows[3].total, Some(-50.0));
     assert_eq!(table.disagreements.len(), 1);
     assert!((table.disagreements[0].difference - 6.5).abs() < EXACT);
-    let notes = table.notes.join(" | ");
+    let notes = table.notes_until(None).join(" | ");
     assert!(notes.contains("2024-01-01 (line 2): the same flows as 2024-01-11"), "{notes}");
     assert!(notes.contains("1 rows of zeros") && notes.contains("2024-01-15"), "{notes}");
     assert!(notes.contains("Total, Average"), "{notes}");
     let totals = table.totals("ETF");
     assert_eq!(totals.len(), 4);
+}
+
+/// A copied row is only a copy once the row it copies is public: as of a date between the two,
+/// the figures are those of the file cut at that date, which has the row and not its copy.
+#[test]
+fn a_copied_row_counts_until_its_copy_is_public() {
+    let table = parse_flow_table("flows.csv", TABLE, None).expect("parses");
+    let cut_text: String = TABLE.lines().take(2).map(|l| format!("{l}\n")).collect();
+    let cut = parse_flow_table("flows.csv", &cut_text, None).expect("the cut file parses");
+    let config = FlowsConfig::default();
+    let as_of = d("2024-01-06");
+    let full = etf_flows(&table, None, as_of, &config);
+    let only = etf_flows(&cut, None, as_of, &config);
+    assert_eq!(full.latest.map(|l| (l.date, l.total)), Some((d("2024-01-01"), 25.0)));
+    assert_eq!((full.days.clone(), full.phase), (only.days.clone(), only.phase));
+    assert!(full.notes.iter().all(|n| !n.contains("copied")), "{:?}", full.notes);
+    // Once 2024-01-11 is public, the copy is dropped and said.
+    let later = etf_flows(&table, None, d("2024-01-12"), &config);
+    assert_eq!(later.days.first().map(|d| d.date), Some(d("2024-01-11")));
+    assert!(later.notes.iter().any(|n| n.contains("copied")), "{:?}", later.notes);
 }
 
 #[test]
@@ -282,14 +302,14 @@ fn real_farside_tables() {
     let table = parse_flow_table("farside_btc_etf_flows.csv", &body, None).expect("the real table parses");
     // The spurious first row (2024-01-01, a copy of 2024-01-11) is dropped; the funds launched on 01-11.
     assert_eq!(table.rows.first().map(|r| r.date), Some(d("2024-01-11")));
-    assert!(table.notes.iter().any(|n| n.starts_with("2024-01-01 (line 2)")), "{:?}", table.notes);
+    assert!(table.notes_until(None).iter().any(|n| n.starts_with("2024-01-01 (line 2)")), "{:?}", table.notes_until(None));
     // Total equals the sum of the funds on every row.
     assert!(table.disagreements.is_empty(), "{:?}", table.disagreements);
     assert_eq!(table.funds.len(), 12);
     println!(
         "farside BTC: {} trading days; notes: {:?}",
         table.rows.len(),
-        table.notes.iter().map(|n| n.chars().take(90).collect::<String>()).collect::<Vec<_>>()
+        table.notes_until(None).iter().map(|n| n.chars().take(90).collect::<String>()).collect::<Vec<_>>()
     );
 
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));

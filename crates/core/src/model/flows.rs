@@ -121,8 +121,6 @@ pub struct FlowTable {
     pub total_column: Option<String>,
     /// The trading days, ascending.
     pub rows: Vec<FlowRow>,
-    /// Rows dropped or repaired, in words (the whole file; see [`FlowTable::notes_until`]).
-    pub notes: Vec<String>,
     /// Notes about the file as a whole (label rows skipped, order reversed).
     pub general_notes: Vec<String>,
     /// Every dropped row, dated.
@@ -149,7 +147,7 @@ pub enum DropReason {
 }
 
 /// A dropped row of a flow table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct DroppedRow {
     /// Its date.
     pub date: Date,
@@ -157,15 +155,43 @@ pub struct DroppedRow {
     pub line: usize,
     /// Why.
     pub reason: DropReason,
+    /// Its total as read (a copied row is only known to be a copy once the row it copies is
+    /// public; before that, [`etf_flows`] uses it with this total).
+    pub total: Option<f64>,
+}
+
+impl DroppedRow {
+    /// The date from which the drop is known: a copied row's copy date, else its own.
+    pub fn known_at(&self) -> Date {
+        match self.reason {
+            DropReason::CopyOf { date, .. } => date.max(self.date),
+            _ => self.date,
+        }
+    }
 }
 
 impl FlowTable {
-    /// The notes about rows dated on or before `cutoff` (and about the file as a whole), in
-    /// words: what a reader of the table as of that date could have been told. `None`: every row.
+    /// The daily totals a reader had on `cutoff`: the rows dated on or before it, plus any copied
+    /// row whose copy was not yet public (it was then an ordinary row), ascending.
+    pub fn totals_until(&self, cutoff: Date) -> Vec<(Date, f64)> {
+        let kept = self.rows.iter().filter(|r| r.date <= cutoff).filter_map(|r| Some((r.date, r.total?)));
+        let restored = self
+            .dropped
+            .iter()
+            .filter(|d| matches!(d.reason, DropReason::CopyOf { .. }) && d.date <= cutoff && d.known_at() > cutoff)
+            .filter_map(|d| Some((d.date, d.total?)));
+        let mut rows: Vec<(Date, f64)> = kept.chain(restored).collect();
+        rows.sort_by_key(|r| r.0);
+        rows
+    }
+
+    /// The rows dropped or repaired, in words: with `Some(cutoff)`, only what a reader of the
+    /// rows dated on or before `cutoff` could have been told (a copied row is named once the row
+    /// it copies is on or before `cutoff`); with `None`, the whole file.
     pub fn notes_until(&self, cutoff: Option<Date>) -> Vec<String> {
         let visible = |d: Date| cutoff.is_none_or(|c| d <= c);
         let mut notes = self.general_notes.clone();
-        let dropped: Vec<&DroppedRow> = self.dropped.iter().filter(|r| visible(r.date)).collect();
+        let dropped: Vec<&DroppedRow> = self.dropped.iter().filter(|r| visible(r.known_at())).collect();
         for row in &dropped {
             if let DropReason::CopyOf { date, line } = row.reason {
                 notes.push(format!(
@@ -419,6 +445,7 @@ pub fn parse_flow_table(
                 date: a.date,
                 line: a.line,
                 reason: DropReason::CopyOf { date: b.date, line: b.line },
+                total: a.total,
             });
         }
     }
@@ -433,7 +460,7 @@ pub fn parse_flow_table(
             continue;
         };
         keep[i] = false;
-        table.dropped.push(DroppedRow { date: row.date, line: row.line, reason });
+        table.dropped.push(DroppedRow { date: row.date, line: row.line, reason, total: row.total });
     }
     table.dropped.sort_by_key(|r| r.date);
     table.rows = rows.into_iter().zip(keep).filter(|(_, k)| *k).map(|(r, _)| r).collect();
@@ -454,7 +481,6 @@ pub fn parse_flow_table(
             }
         }
     }
-    table.notes = table.notes_until(None);
     Ok(table)
 }
 
@@ -956,8 +982,7 @@ pub fn crypto_flows(
 pub fn etf_flows(table: &FlowTable, btc: Option<&Series>, as_of: Date, config: &FlowsConfig) -> EtfFlows {
     let lag = config.flow_lag_days.max(0);
     let cutoff = as_of.add_days(-lag);
-    let rows: Vec<(Date, f64)> =
-        table.rows.iter().filter(|r| r.date <= cutoff).filter_map(|r| Some((r.date, r.total?))).collect();
+    let rows = table.totals_until(cutoff);
     let totals: Vec<f64> = rows.iter().map(|r| r.1).collect();
     let window_sum = |t: usize, k: usize| -> Option<f64> {
         let start = (t + 1).checked_sub(k.max(1))?;
