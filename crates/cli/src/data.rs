@@ -44,6 +44,18 @@ fn load_user_series(dataset: &mut Dataset, user_dir: &Path) -> Vec<String> {
         for path in files.iter().filter(|p| p.extension().and_then(|e| e.to_str()) == Some("csv")) {
             let Some(id) = path.file_stem().and_then(|s| s.to_str()) else { continue };
             let source = path.display().to_string();
+            if let Some(entry) = dataset.catalog().series.iter().find(|e| e.id.eq_ignore_ascii_case(id)) {
+                problems.push(format!(
+                    "{source}: {} is a catalog series ({}); a user series needs another name",
+                    entry.id, entry.name
+                ));
+                continue;
+            }
+            if dataset.user_role(id).is_some() {
+                problems
+                    .push(format!("{source}: a user series named {id} was already loaded from another role"));
+                continue;
+            }
             let parsed = std::fs::read_to_string(path)
                 .map_err(|e| format!("{source}: cannot read the file: {e}"))
                 .and_then(|body| {

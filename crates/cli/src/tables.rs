@@ -13,51 +13,21 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 use tideline_core::manifest::ManifestEntry;
-use tideline_core::model::flows::{parse_flow_table, parse_treasury_sheet, ETF_FLOW_FILES, TREASURY_FILES};
+use tideline_core::model::flows::{TableKind, TableSummary};
 use tideline_core::Date;
 
-/// A table that parsed: rows and span.
-struct Parsed {
-    rows: usize,
-    first: Option<Date>,
-    last: Option<Date>,
-    units: &'static str,
+/// Parses a table file, the error as text.
+fn parse(kind: TableKind, source: &str, body: &str) -> Result<TableSummary, String> {
+    kind.check(source, body).map_err(|e| e.to_string())
 }
 
-/// One kind of table: the name it gets in the output folder, the names it may have in a source
-/// folder, and its parser.
-struct Kind {
-    name: &'static str,
-    candidates: &'static [&'static str],
-    parse: fn(&str, &str) -> Result<Parsed, String>,
-}
-
-fn parse_etf(source: &str, body: &str) -> Result<Parsed, String> {
-    let table = parse_flow_table(source, body, None).map_err(|e| e.to_string())?;
-    Ok(Parsed {
-        rows: table.rows.len(),
-        first: table.rows.first().map(|r| r.date),
-        last: table.rows.last().map(|r| r.date),
-        units: "USD mn",
-    })
-}
-
-fn parse_treasury(source: &str, body: &str) -> Result<Parsed, String> {
-    let sheet = parse_treasury_sheet(source, body).map_err(|e| e.to_string())?;
-    Ok(Parsed {
-        rows: sheet.rows.len(),
-        first: sheet.rows.iter().map(|r| r.date).min(),
-        last: sheet.rows.iter().map(|r| r.date).max(),
-        units: "shares, USD, BTC",
-    })
-}
-
-const KINDS: [Kind; 2] = [
-    Kind { name: ETF_FLOW_FILES[0], candidates: &ETF_FLOW_FILES, parse: parse_etf },
-    Kind { name: TREASURY_FILES[0], candidates: &TREASURY_FILES, parse: parse_treasury },
-];
-
-fn entry(id: &str, source: String, parsed: &Parsed, body: &str, error: Option<String>) -> ManifestEntry {
+fn entry(
+    id: &str,
+    source: String,
+    parsed: &TableSummary,
+    body: &str,
+    error: Option<String>,
+) -> ManifestEntry {
     ManifestEntry {
         id: id.to_string(),
         source: Some(source),
@@ -71,9 +41,9 @@ fn entry(id: &str, source: String, parsed: &Parsed, body: &str, error: Option<St
     }
 }
 
-/// True for the name of a table input in a data folder.
+/// True for the name the mirror gives a table input.
 pub fn is_table(name: &str) -> bool {
-    KINDS.iter().any(|k| k.name == name)
+    TableKind::ALL.iter().any(|k| k.file_name() == name)
 }
 
 /// Mirrors the tables `wanted` into `out` (see the module docs); prints one line per table found and
@@ -85,27 +55,28 @@ pub fn mirror_tables(
 ) -> (Vec<ManifestEntry>, bool) {
     let mut entries = Vec::new();
     let mut all_ok = true;
-    for kind in KINDS.iter().filter(|k| wanted(k.name)) {
-        let target = out.join(kind.name);
+    for kind in TableKind::ALL.into_iter().filter(|k| wanted(k.file_name())) {
+        let name = kind.file_name();
+        let target = out.join(name);
         let mut error = None;
         let source = from.and_then(|dir| {
-            kind.candidates.iter().find_map(|name| {
+            kind.file_names().iter().find_map(|name| {
                 let path = dir.join(name);
                 Some((path.display().to_string(), std::fs::read_to_string(&path).ok()?))
             })
         });
         if let Some((source, body)) = source {
-            match (kind.parse)(&source, &body) {
+            match parse(kind, &source, &body) {
                 Ok(parsed) => match super::mirror::atomic_write(&target, body.as_bytes()) {
                     Ok(()) => {
                         println!(
                             "OK table {}: {} rows, {}..{} from {source}",
-                            kind.name,
+                            name,
                             parsed.rows,
                             parsed.first.map(|d| d.to_string()).unwrap_or_default(),
                             parsed.last.map(|d| d.to_string()).unwrap_or_default()
                         );
-                        entries.push(entry(kind.name, source, &parsed, &body, None));
+                        entries.push(entry(name, source, &parsed, &body, None));
                         continue;
                     }
                     Err(e) => error = Some(format!("cannot write {}: {e}", target.display())),
@@ -115,24 +86,18 @@ pub fn mirror_tables(
         }
         if let Some(e) = &error {
             all_ok = false;
-            println!("ERROR table {}: {e}", kind.name);
+            println!("ERROR table {}: {e}", name);
         }
         // The copy already in the folder, when it is still good.
         let kept = std::fs::read_to_string(&target).ok().and_then(|body| {
             let source = target.display().to_string();
-            let parsed = (kind.parse)(&source, &body).ok()?;
-            Some(entry(
-                kind.name,
-                format!("{source} (kept from an earlier run)"),
-                &parsed,
-                &body,
-                error.clone(),
-            ))
+            let parsed = parse(kind, &source, &body).ok()?;
+            Some(entry(name, format!("{source} (kept from an earlier run)"), &parsed, &body, error.clone()))
         });
         match (kept, error) {
             (Some(kept), _) => entries.push(kept),
             (None, Some(e)) => entries.push(ManifestEntry {
-                id: kind.name.to_string(),
+                id: name.to_string(),
                 source: None,
                 fetched_at: super::mirror::now(),
                 rows: 0,
@@ -148,22 +113,15 @@ pub fn mirror_tables(
     (entries, all_ok)
 }
 
-/// Checks a file that is a table input by its name (a name the mirror uses or reads, or any
-/// `*etf_flows*.csv` / `*treasury*.csv`): `Some(Ok("<rows> rows, <first>..<last>"))` or
-/// `Some(Err(where: what))`; `None` when the name is not a table's.
+/// Checks a file that is a table input by its name (any of [`TableKind::file_names`], e.g.
+/// `etf_flows.csv` or `farside_btc_etf_flows.csv`): `Some(Ok("<rows> rows, <first>..<last>"))`
+/// or `Some(Err("where: what"))`; `None` when the name is not a table's.
 pub fn check_table(path: &Path, source: &str, body: &str) -> Option<Result<String, String>> {
-    let file = path.file_name()?.to_str()?.to_ascii_lowercase();
-    let kind = if file.contains("etf_flows") {
-        &KINDS[0]
-    } else if file.contains("treasury") {
-        &KINDS[1]
-    } else {
-        return None;
-    };
-    let summary = (kind.parse)(source, body).map(|p| {
+    let kind = TableKind::of_file_name(path.file_name()?.to_str()?)?;
+    let summary = kind.check(source, body).map(|p| {
         let span = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
         format!("{} rows, {}..{}", p.rows, span(p.first), span(p.last))
     });
-    // The check line already starts with the file's name.
-    Some(summary.map_err(|e| e.strip_prefix(&format!("{source}: ")).unwrap_or(&e).to_string()))
+    // The check line already starts with the file's name: say only where and what.
+    Some(summary.map_err(|e| format!("{}: {}", e.location, e.kind)))
 }

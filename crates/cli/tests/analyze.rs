@@ -138,6 +138,9 @@ fn a_user_bank_joins_global_liquidity_from_the_folder() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("user/global")).expect("user dir");
     std::fs::create_dir_all(dir.join("user/nonsense")).expect("bad role dir");
+    std::fs::create_dir_all(dir.join("user/liquidity")).expect("liquidity dir");
+    // A catalog id as a user series would replace the catalog's without its units: refused.
+    std::fs::write(dir.join("user/liquidity/walcl.csv"), "date,value\n2024-05-01,1\n").expect("write");
     for id in ["WALCL", "WDTGAL", "RRPONTSYD"] {
         std::fs::copy(fixtures.join(format!("{id}.csv")), dir.join(format!("{id}.csv"))).expect("copy");
     }
@@ -160,7 +163,8 @@ fn a_user_bank_joins_global_liquidity_from_the_folder() {
     std::fs::write(
         &config,
         r#"{"global": {"banks": [{"id": "PBOC", "assets_series": "PBOC_ASSETS", "currency": "CNY",
-            "fx_series": "DEXCHUS", "fx_quote": "units_per_usd", "scale_to_bn": 0.1}]}}"#,
+            "fx_series": "DEXCHUS", "fx_quote": "units_per_usd", "scale_to_bn": 0.1,
+            "publication_lag_days": 45}]}}"#,
     )
     .expect("write");
     let output = Command::new(env!("CARGO_BIN_EXE_tideline"))
@@ -174,6 +178,7 @@ fn a_user_bank_joins_global_liquidity_from_the_folder() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(stderr.contains("user/nonsense: not a role"), "{stderr}");
+    assert!(stderr.contains("walcl.csv: WALCL is a catalog series"), "{stderr}");
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     let components =
         report["global_liquidity"]["latest"]["components"].as_array().cloned().unwrap_or_default();

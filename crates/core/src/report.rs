@@ -410,7 +410,8 @@ pub fn analyze_with(
     let (lead_lag, stability) = lead_lag_section(&data, &netliq_series, config);
     let flows = crypto_flows(&data, as_of, inputs, &config.flows);
     let mut global_liquidity = global_liquidity(&data, as_of, &config.global);
-    let global_impulse = global_liquidity.as_ref().map(|g| global_impulse_on(&panel.calendar, g));
+    let global_impulse =
+        global_liquidity.as_ref().map(|g| global_impulse_on(&panel.calendar, g, config.chain.change_weeks));
     let (spectrum, global_sensitivities) =
         spectrum_section(&panel, &chain, &timeline, flows.as_ref(), global_impulse.as_deref(), config)
             .unzip();
@@ -574,10 +575,14 @@ fn spectrum_section(
     Some((result, global))
 }
 
-/// The 13-week (first window) constant-FX global impulse on the panel's calendar, NaN where
-/// undefined.
-fn global_impulse_on(calendar: &crate::align::Calendar, global: &GlobalLiquidity) -> Vec<f64> {
-    on_calendar(calendar, &global.history, |w| (w.date, w.impulse_constant_fx_pct.first().copied().flatten()))
+/// The constant-FX global impulse over `weeks` (the window of the Fed's impulse in the spectrum,
+/// so both regressions use the same window) on the panel's calendar; NaN where undefined, and
+/// everywhere when `weeks` is not one of the global windows.
+fn global_impulse_on(calendar: &crate::align::Calendar, global: &GlobalLiquidity, weeks: usize) -> Vec<f64> {
+    let Some(k) = global.windows_weeks.iter().position(|w| *w == weeks) else {
+        return vec![f64::NAN; calendar.len()];
+    };
+    on_calendar(calendar, &global.history, |w| (w.date, w.impulse_constant_fx_pct.get(k).copied().flatten()))
 }
 
 /// A weekly history (ascending dates) on the panel's Friday calendar: each Friday gets the value

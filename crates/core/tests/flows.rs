@@ -302,7 +302,11 @@ fn real_farside_tables() {
     let table = parse_flow_table("farside_btc_etf_flows.csv", &body, None).expect("the real table parses");
     // The spurious first row (2024-01-01, a copy of 2024-01-11) is dropped; the funds launched on 01-11.
     assert_eq!(table.rows.first().map(|r| r.date), Some(d("2024-01-11")));
-    assert!(table.notes_until(None).iter().any(|n| n.starts_with("2024-01-01 (line 2)")), "{:?}", table.notes_until(None));
+    assert!(
+        table.notes_until(None).iter().any(|n| n.starts_with("2024-01-01 (line 2)")),
+        "{:?}",
+        table.notes_until(None)
+    );
     // Total equals the sum of the funds on every row.
     assert!(table.disagreements.is_empty(), "{:?}", table.disagreements);
     assert_eq!(table.funds.len(), 12);

@@ -259,9 +259,15 @@ fn the_pboc_joins_from_a_user_series_with_the_catalog_fx() {
     load(&mut dataset, "DEXCHUS", &weekdays.iter().map(|w| (*w, 7.2)).collect::<Vec<_>>());
     let mut config = GlobalConfig::default();
     config.banks.push(BankSpec::pboc("PBOC_ASSETS", 0.1));
+    config.banks.push(BankSpec::boe("BOE_ASSETS", 1.0));
     let latest = global_liquidity(&dataset, d("2023-12-29"), &config).and_then(|g| g.latest).expect("latest");
     let pboc = latest.components.iter().find(|c| c.id == "PBOC").expect("PBOC component");
+    // Public 45 days after its date: on 2023-12-29 the newest is the one dated 2023-10-31.
+    assert_eq!(pboc.assets_observed, d("2023-10-31"));
     assert!((pboc.local_bn - 430_000.0).abs() < EXACT);
     assert!((pboc.usd_bn - 430_000.0 / 7.2).abs() < 1e-6, "{}", pboc.usd_bn);
     assert!((latest.total_usd_bn - (18_120.0 + 430_000.0 / 7.2)).abs() < 1e-6);
+    // The Bank of England's series is not loaded: said, not guessed.
+    let g = global_liquidity(&dataset, d("2023-12-29"), &config).expect("defined");
+    assert!(g.missing.iter().any(|m| m.starts_with("BOE")), "{:?}", g.missing);
 }

@@ -178,7 +178,9 @@ impl FlowTable {
         let restored = self
             .dropped
             .iter()
-            .filter(|d| matches!(d.reason, DropReason::CopyOf { .. }) && d.date <= cutoff && d.known_at() > cutoff)
+            .filter(|d| {
+                matches!(d.reason, DropReason::CopyOf { .. }) && d.date <= cutoff && d.known_at() > cutoff
+            })
             .filter_map(|d| Some((d.date, d.total?)));
         let mut rows: Vec<(Date, f64)> = kept.chain(restored).collect();
         rows.sort_by_key(|r| r.0);
@@ -769,19 +771,120 @@ pub const ETF_FLOW_FILES: [&str; 2] = ["etf_flows.csv", "market/farside_btc_etf_
 /// Where a data folder keeps the treasury-company sheet.
 pub const TREASURY_FILES: [&str; 1] = ["treasury_companies.csv"];
 
+/// The table inputs: files that are tables rather than series. One place says, for each, its file
+/// name in a data folder, its parser and its summary, for the CLI (`check`, `mirror`, `analyze`)
+/// and the page (mirror folder, uploads).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableKind {
+    /// A spot-ETF flow table ([`parse_flow_table`]).
+    EtfFlows,
+    /// A treasury-company sheet ([`parse_treasury_sheet`]).
+    Treasury,
+}
+
+/// What a table file holds: rows and the span of their dates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableSummary {
+    /// Rows kept.
+    pub rows: usize,
+    /// The first date.
+    pub first: Option<Date>,
+    /// The last date.
+    pub last: Option<Date>,
+    /// The units of its values, in words.
+    pub units: &'static str,
+}
+
+impl TableKind {
+    /// Both kinds.
+    pub const ALL: [TableKind; 2] = [TableKind::EtfFlows, TableKind::Treasury];
+
+    /// The file names a data folder may use, the first being the one the mirror writes.
+    pub fn file_names(self) -> &'static [&'static str] {
+        match self {
+            TableKind::EtfFlows => &ETF_FLOW_FILES,
+            TableKind::Treasury => &TREASURY_FILES,
+        }
+    }
+
+    /// The name the mirror writes (also the key of a page upload: one table of each kind).
+    pub fn file_name(self) -> &'static str {
+        self.file_names()[0]
+    }
+
+    /// The kind whose file names include `name` (a path relative to a data folder, or a bare
+    /// file name such as `farside_btc_etf_flows.csv`).
+    pub fn of_file_name(name: &str) -> Option<TableKind> {
+        let base = |n: &str| n.rsplit('/').next().unwrap_or(n).to_ascii_lowercase();
+        let name = base(name);
+        TableKind::ALL.into_iter().find(|k| k.file_names().iter().any(|f| base(f) == name))
+    }
+
+    /// A label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            TableKind::EtfFlows => "Spot-ETF flow table",
+            TableKind::Treasury => "Treasury-company sheet",
+        }
+    }
+
+    /// Parses `body` as this kind into `inputs` (replacing what was there) and summarises it.
+    pub fn load_into(
+        self,
+        inputs: &mut FlowInputs,
+        source: &str,
+        body: &str,
+    ) -> Result<TableSummary, ParseError> {
+        match self {
+            TableKind::EtfFlows => {
+                let table = parse_flow_table(source, body, None)?;
+                let summary = TableSummary {
+                    rows: table.rows.len(),
+                    first: table.rows.first().map(|r| r.date),
+                    last: table.rows.last().map(|r| r.date),
+                    units: "USD mn",
+                };
+                inputs.etf = Some(table);
+                Ok(summary)
+            }
+            TableKind::Treasury => {
+                let sheet = parse_treasury_sheet(source, body)?;
+                let dates = || sheet.rows.iter().map(|r| r.date);
+                let summary = TableSummary {
+                    rows: sheet.rows.len(),
+                    first: dates().min(),
+                    last: dates().max(),
+                    units: "shares, USD, BTC",
+                };
+                inputs.treasury = Some(sheet);
+                Ok(summary)
+            }
+        }
+    }
+
+    /// Parses `body` as this kind and summarises it.
+    pub fn check(self, source: &str, body: &str) -> Result<TableSummary, ParseError> {
+        self.load_into(&mut FlowInputs::default(), source, body)
+    }
+}
+
 impl FlowInputs {
     /// Reads the table inputs of a data folder: `read(name)` returns the body of a file named
-    /// relative to the folder, or `None` when there is none. The first of [`ETF_FLOW_FILES`] that
-    /// exists is the flow table; [`TREASURY_FILES`] the sheet. A file that exists but does not
-    /// parse is left out, and its error (file, line, what) returned.
+    /// relative to the folder, or `None` when there is none. For each [`TableKind`] the first of
+    /// its [`TableKind::file_names`] that exists is read. A file that exists but does not parse is
+    /// left out, and its error (file, line, what) returned.
     pub fn load_from(read: impl Fn(&str) -> Option<String>) -> (FlowInputs, Vec<ParseError>) {
+        let mut inputs = FlowInputs::default();
         let mut errors = Vec::new();
-        let find = |names: &[&'static str]| names.iter().find_map(|n| Some((*n, read(n)?)));
-        let etf = find(&ETF_FLOW_FILES)
-            .and_then(|(name, body)| parse_flow_table(name, &body, None).map_err(|e| errors.push(e)).ok());
-        let treasury = find(&TREASURY_FILES)
-            .and_then(|(name, body)| parse_treasury_sheet(name, &body).map_err(|e| errors.push(e)).ok());
-        (FlowInputs { etf, treasury }, errors)
+        for kind in TableKind::ALL {
+            if let Some((name, body)) = kind.file_names().iter().find_map(|n| Some((*n, read(n)?))) {
+                if let Err(e) = kind.load_into(&mut inputs, name, &body) {
+                    errors.push(e);
+                }
+            }
+        }
+        (inputs, errors)
     }
 }
 

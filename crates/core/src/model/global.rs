@@ -146,7 +146,9 @@ impl BankSpec {
 impl BankSpec {
     /// The People's Bank of China from a user series of its total assets (`assets_series`, in
     /// units that `scale_to_bn` turns into CNY bn: 0.1 for the PBoC's own "100 million yuan"),
-    /// converted with the catalog's `DEXCHUS` (CNY per USD); public on its own dates.
+    /// converted with the catalog's `DEXCHUS` (CNY per USD). Public 45 days after its date: the
+    /// PBoC publishes a month's balance sheet two to three weeks after the month ends, and monthly
+    /// series are commonly dated on the month's first day (as FRED dates them).
     pub fn pboc(assets_series: &str, scale_to_bn: f64) -> BankSpec {
         BankSpec {
             id: "PBOC".into(),
@@ -156,12 +158,13 @@ impl BankSpec {
             fx_series: Some("DEXCHUS".into()),
             fx_quote: FxQuote::UnitsPerUsd,
             scale_to_bn,
-            publication_lag_days: None,
+            publication_lag_days: Some(45),
         }
     }
 
-    /// The Bank of England from a user series of its total assets (`scale_to_bn` to GBP bn),
-    /// converted with the catalog's `DEXUSUK` (USD per GBP); public on its own dates.
+    /// The Bank of England from a user series of its weekly total assets (`scale_to_bn` to GBP
+    /// bn), converted with the catalog's `DEXUSUK` (USD per GBP). Public 8 days after its date:
+    /// the Bank Return for the week to a Wednesday appears on the Thursday of the week after.
     pub fn boe(assets_series: &str, scale_to_bn: f64) -> BankSpec {
         BankSpec {
             id: "BOE".into(),
@@ -171,7 +174,7 @@ impl BankSpec {
             fx_series: Some("DEXUSUK".into()),
             fx_quote: FxQuote::UsdPerUnit,
             scale_to_bn,
-            publication_lag_days: None,
+            publication_lag_days: Some(8),
         }
     }
 }
@@ -365,9 +368,10 @@ pub struct GlobalLiquidity {
     /// Lead-lag of the constant-FX weekly change on each target's weekly log return.
     pub lead_lag: Vec<LeadLagResult>,
     /// Each spectrum tier's sensitivity to the global impulse: the regression of
-    /// [`crate::model::spectrum::sensitivities`] with the 13-week constant-FX global impulse in
-    /// place of the Fed's. Filled by [`crate::report::analyze_with`], which has the tiers; empty
-    /// from [`global_liquidity`] alone.
+    /// [`crate::model::spectrum::sensitivities`] with the constant-FX global impulse in place of
+    /// the Fed's, over the same window as the Fed's (the chain's `change_weeks`, 13; no figures
+    /// when that is not one of [`GlobalConfig::windows_weeks`]). Filled by
+    /// [`crate::report::analyze_with`], which has the tiers; empty from [`global_liquidity`] alone.
     pub spectrum_sensitivities: Vec<crate::model::spectrum::Sensitivity>,
 }
 

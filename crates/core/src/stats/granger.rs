@@ -29,8 +29,11 @@
 //!   used only when every pivot keeps at least [`FAST_PATH_MIN_SHARE`] of its column's squared
 //!   norm (raw and shifted) and `RSS_u` at least that share of `sum (y_t - shift)²`: every angle
 //!   between a regressor and the span of the earlier ones is then far above the collinearity
-//!   tolerance of [`super::ols::COLLINEARITY_TOLERANCE`], and the rounding of the normal equations
-//!   stays near `1e-12` relative. Otherwise that order is fitted by the QR path (the exact former
+//!   tolerance of [`super::ols::COLLINEARITY_TOLERANCE`]. This is a heuristic, not a bound: it
+//!   bounds each pivot, not the condition number of the whole block (a Kahan-type design can pass
+//!   it and still be ill-conditioned), but lagged returns and changes are far from such designs.
+//!   On the real and synthetic catalogs F and p agree with QR to better than `1e-9` relative (the
+//!   unit tests' tolerance). Otherwise that order is fitted by the QR path (the exact former
 //!   computation), which also decides collinearity. A unit test checks both paths against each
 //!   other on random, missing-value and nearly collinear data.
 
@@ -156,7 +159,8 @@ pub fn granger_lags(x: &[f64], y: &[f64], max_lag: usize) -> Vec<GrangerTest> {
 /// The least share of a squared column norm that a Cholesky pivot (and `RSS_u`, of `y`'s) must
 /// keep for the normal-equation fit to be trusted; below it the order is refitted by QR. `1e-4`
 /// (an angle of at least 0.01 radian to the span of the earlier columns) bounds the loss to the
-/// squared condition number at a few digits, leaving results within about `1e-12` of QR.
+/// squared condition number at a few digits, leaving results within about `1e-9` of QR in the
+/// tests (a heuristic: see the module docs).
 pub const FAST_PATH_MIN_SHARE: f64 = 1e-4;
 
 /// The Gram matrices of the Granger regressions for every order `1..=max_lag` (module docs,
