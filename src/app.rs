@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use tideline_core::catalog::Catalog;
 use tideline_core::chart::format_thousands;
 use tideline_core::manifest::Manifest;
-use tideline_core::model::flows::{FlowInputs, ETF_FLOW_FILES, TREASURY_FILES};
+use tideline_core::model::flows::{FlowInputs, TableKind};
 use tideline_core::report::{analyze_with, ModelConfig, Report};
 use tideline_core::Date;
 use wasm_bindgen::JsCast;
@@ -31,49 +31,49 @@ pub struct ViewError {
     pub statuses: Vec<SeriesStatus>,
 }
 
-/// The series to ask for: those the mirror's manifest lists, or the whole catalog when the folder
-/// has no manifest (a folder filled by hand).
-async fn series_to_load(catalog: &Catalog) -> Vec<String> {
-    let listed = fetch_text(&format!("{DATA_DIR}/manifest.json"))
-        .await
-        .ok()
-        .and_then(|text| Manifest::from_json(&text).ok())
-        .map(|m| m.available_ids().into_iter().map(str::to_string).collect::<Vec<_>>());
-    match listed {
-        Some(ids) if !ids.is_empty() => ids,
+/// The mirror's manifest, when the folder has one.
+async fn load_manifest() -> Option<Manifest> {
+    let text = fetch_text(&format!("{DATA_DIR}/manifest.json")).await.ok()?;
+    Manifest::from_json(&text).ok()
+}
+
+/// The series to ask for: those the manifest lists, or the whole catalog when the folder has no
+/// manifest (a folder filled by hand).
+fn series_to_load(catalog: &Catalog, manifest: Option<&Manifest>) -> Vec<String> {
+    match manifest.map(Manifest::available_ids) {
+        Some(ids) if !ids.is_empty() => ids.into_iter().map(str::to_string).collect(),
         _ => catalog.series.iter().map(|e| e.id.clone()).collect(),
     }
 }
 
-/// Loads every available series (cache, then mirror) through the data layer.
-pub async fn load_data() -> LoadOutcome {
+/// The data of the mirror folder: every available series (cache, then mirror) through the data
+/// layer, and the table inputs.
+pub async fn load_data() -> (LoadOutcome, FlowInputs) {
     let catalog = Catalog::builtin();
-    let ids = series_to_load(&catalog).await;
+    let manifest = load_manifest().await;
+    let ids = series_to_load(&catalog, manifest.as_ref());
     let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-    load_series(&ids, &LoadOptions::default()).await
+    let outcome = load_series(&ids, &LoadOptions::default()).await;
+    (outcome, load_tables(manifest.as_ref()).await)
 }
 
 /// The table inputs of the mirror folder (the spot-ETF flow table, the treasury-company sheet):
-/// those the manifest lists as written. A table that fails to load or parse is left out (its
-/// error is logged to the console); the model runs without it.
-pub async fn load_tables() -> FlowInputs {
-    let listed: Vec<String> = match fetch_text(&format!("{DATA_DIR}/manifest.json")).await {
-        Ok(text) => Manifest::from_json(&text)
-            .map(|m| m.tables.iter().filter(|t| t.sha256.is_some()).map(|t| t.id.clone()).collect())
-            .unwrap_or_default(),
-        Err(_) => Vec::new(),
+/// those the manifest lists as present, or, without a manifest (a folder filled by hand), each
+/// kind's file name tried directly. A table that fails to load or parse is left out (its error is
+/// logged to the console); the model runs without it.
+async fn load_tables(manifest: Option<&Manifest>) -> FlowInputs {
+    let names: Vec<String> = match manifest {
+        Some(m) => m.tables.iter().filter(|t| t.sha256.is_some()).map(|t| t.id.clone()).collect(),
+        None => TableKind::ALL.iter().map(|k| k.file_name().to_string()).collect(),
     };
-    let mut bodies = std::collections::BTreeMap::new();
-    for name in ETF_FLOW_FILES.iter().chain(TREASURY_FILES.iter()) {
-        if listed.iter().any(|l| l == name) {
-            if let Ok(body) = fetch_text(&format!("{DATA_DIR}/{name}")).await {
-                bodies.insert(*name, body);
+    let mut inputs = FlowInputs::default();
+    for name in names {
+        let Some(kind) = TableKind::of_file_name(&name) else { continue };
+        if let Ok(body) = fetch_text(&format!("{DATA_DIR}/{name}")).await {
+            if let Err(e) = kind.load_into(&mut inputs, &name, &body) {
+                leptos::logging::warn!("{e}");
             }
         }
-    }
-    let (inputs, errors) = FlowInputs::load_from(|name| bodies.get(name).cloned());
-    for e in errors {
-        leptos::logging::warn!("{e}");
     }
     inputs
 }
@@ -173,20 +173,26 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| url_state.with(UrlState::push));
     let saved = LocalResource::new(load_saved);
     let fresh = LocalResource::new(load_data);
-    let tables = LocalResource::new(load_tables);
     let uploads = RwSignal::new(Vec::<StoredUpload>::new());
-    // The mirror's answer when it has come, else the browser's saved copies; uploads on top.
+    // The mirror's answer (series and tables) when it has come, else the browser's saved copies;
+    // uploads on top.
     let outcome = Signal::derive(move || {
-        let base = fresh.get().or_else(|| saved.get().flatten())?;
-        Some(uploads.with(|u| if u.is_empty() { base.clone() } else { base.with_uploads(u) }))
+        let (base, tables) = match fresh.get() {
+            Some(fresh) => fresh,
+            None => (saved.get().flatten()?, FlowInputs::default()),
+        };
+        Some(uploads.with(|u| {
+            let data = if u.is_empty() { base } else { base.with_uploads(u) };
+            (data, tables_with_uploads(&tables, u))
+        }))
     });
     let loading_fresh = Signal::derive(move || fresh.get().is_none());
     let report = Memo::new(move |_| {
         let as_of = url_state.with(|s| s.as_of);
-        let tables = uploads.with(|u| tables_with_uploads(&tables.get().unwrap_or_default(), u));
         outcome.with(|o| {
-            o.as_ref()
-                .map(|o| (run_model(o, &tables, as_of), o.statuses.clone(), o.cache_unavailable.clone()))
+            o.as_ref().map(|(o, tables)| {
+                (run_model(o, tables, as_of), o.statuses.clone(), o.cache_unavailable.clone())
+            })
         })
     });
     let online = online_signal();

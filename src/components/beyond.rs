@@ -19,6 +19,11 @@ fn pct(value: Option<f64>, digits: usize) -> String {
     value.map_or_else(|| DASH.to_string(), |v| format!("{v:+.digits$}%"))
 }
 
+/// A log change `x` as a percent change, `100 (e^x - 1)`.
+fn log_pct(x: Option<f64>) -> String {
+    pct(x.map(|x| 100.0 * x.exp_m1()), 1)
+}
+
 fn interval(c: &Correlation) -> String {
     format!("{:+.2} [{:+.2}, {:+.2}], n = {}", c.r, c.ci95[0], c.ci95[1], c.n)
 }
@@ -47,11 +52,12 @@ pub fn BeyondTheFed(
     /// The report to show.
     report: Report,
 ) -> impl IntoView {
+    let trend_weeks = report.config.flows.trend_weeks;
     view! {
         {report.global_liquidity.map(|g| view! { <GlobalPanel global=g /> })}
         {report.policy_divergence.map(|p| view! { <DivergencePanel divergence=p /> })}
         {report.stress.map(|s| view! { <StressPanel stress=s /> })}
-        {report.flows.map(|f| view! { <FlowsPanel flows=f /> })}
+        {report.flows.map(|f| view! { <FlowsPanel flows=f trend_weeks=trend_weeks /> })}
         {report.gold_real_rates.map(|g| view! { <GoldPanel gold=g /> })}
     }
 }
@@ -85,6 +91,7 @@ fn GlobalPanel(global: GlobalLiquidity) -> impl IntoView {
                             <th scope="col">"Share"</th>
                             <th scope="col">"Balance sheet as of"</th>
                             <th scope="col">"FX rate as of"</th>
+                            <th scope="col">"Inputs"</th>
                         </tr></thead>
                         <tbody>
                             {r.components.iter().map(|c| view! {
@@ -95,13 +102,19 @@ fn GlobalPanel(global: GlobalLiquidity) -> impl IntoView {
                                     <td class="num">{format!("{:.1}%", 100.0 * c.share)}</td>
                                     <td>{c.assets_observed.to_string()}</td>
                                     <td>{c.fx_observed.map_or_else(|| DASH.to_string(), |d| d.to_string())}</td>
+                                    <td>{if c.stale { "stale, carried forward" } else { "fresh" }}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
                     </table></div>
                     {(!r.impulses.is_empty()).then(|| view! {
                     <div class="table-scroll"><table class="data">
-                        <caption>"Impulse"</caption>
+                        <caption>
+                            "Impulse"
+                            {(!stale.is_empty()).then_some(
+                                " (a stale component is carried forward: its change counts as zero)"
+                            )}
+                        </caption>
                         <thead><tr>
                             <th scope="col">"Window"</th>
                             <th scope="col">"In USD"</th>
@@ -144,11 +157,12 @@ fn DivergencePanel(divergence: PolicyDivergence) -> impl IntoView {
             <p class="narrative" data-testid="divergence-summary">{divergence.summary.clone()}</p>
             <p class="definition">{divergence.rule.clone()}</p>
             <div class="table-scroll"><table class="data">
+                <caption>"Stance by economy"</caption>
                 <thead><tr>
                     <th scope="col">"Economy"</th>
                     <th scope="col">"Policy rate, %"</th>
-                    <th scope="col">"6-month change, pp"</th>
-                    <th scope="col">"Balance sheet, 13 weeks"</th>
+                    <th scope="col">"Rate change, pp"</th>
+                    <th scope="col">"Balance sheet change"</th>
                     <th scope="col">"Regime"</th>
                 </tr></thead>
                 <tbody>
@@ -161,12 +175,13 @@ fn DivergencePanel(divergence: PolicyDivergence) -> impl IntoView {
                                 <td class="num">{rate.map_or_else(|| "not loaded".to_string(), |r| format!(
                                     "{:.2} ({}{})", r.value, r.observed, if r.stale { ", stale" } else { "" }
                                 ))}</td>
-                                <td class="num">{rate.and_then(|r| r.change_pp).map_or_else(|| DASH.to_string(), |c| format!("{c:+.2}"))}</td>
+                                <td class="num">{rate.and_then(|r| Some(format!("{:+.2} since {}", r.change_pp?, r.base_date))).unwrap_or_else(|| DASH.to_string())}</td>
                                 <td>{sheet.map_or_else(|| "not loaded".to_string(), |s| match s.change_pct {
                                     Some(change) => format!(
-                                        "{} ({}){}", direction(s.direction), pct(Some(change), 1), if s.stale { ", stale" } else { "" }
+                                        "{} ({} since {}){}", direction(s.direction), pct(Some(change), 1), s.base_date,
+                                        if s.stale { ", stale" } else { "" }
                                     ),
-                                    None => format!("no level 13 weeks before {}", s.observed),
+                                    None => format!("no level public at {}", s.base_date),
                                 })}</td>
                                 <td>{monetary(e.regime)}</td>
                             </tr>
@@ -186,20 +201,28 @@ fn StressPanel(stress: Stress) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="stress-title">
             <h2 id="stress-title">"Cross-asset stress"</h2>
-            <p class="definition">
-                "Share of spectrum assets (Treasuries and gold included) that fell over 1 and 5 business days, and the "
-                "average pairwise 60-day correlation of their daily returns with its percentile against all earlier days. "
-                "Extreme when the 5-day share and the percentile are both high: then everything is being sold."
-            </p>
+            <p class="definition">{format!(
+                "Share of spectrum assets (Treasuries and gold included) that fell over {} and {} business days, and the \
+                 average pairwise {}-day correlation of their daily returns, with its percentile in its own history. \
+                 Extreme when the {}-day share is at least {:.0}% and the percentile at least {:.0}: then everything is being sold.",
+                stress.config.short_days,
+                stress.config.long_days,
+                stress.config.window_days,
+                stress.config.long_days,
+                100.0 * stress.config.thresholds.share,
+                100.0 * stress.config.thresholds.percentile,
+            )}</p>
             {current.map(|c| view! {
                 <p class="headline" data-testid="stress-current">
                     {format!(
-                        "{}: {} of {} assets with fresh closes fell over 5 days, {} of {} over 1 day; co-movement {} (percentile {}). {}",
+                        "{}: {} of {} assets with fresh closes fell over {} days, {} of {} over {}; co-movement {} (percentile {}). {}",
                         c.day.date,
                         c.fell_long.len(),
                         c.day.n_long,
+                        stress.config.long_days,
                         c.fell_short.len(),
                         c.day.n_short,
+                        if stress.config.short_days == 1 { "1 day".to_string() } else { format!("{} days", stress.config.short_days) },
                         c.day.comovement.map_or_else(|| DASH.to_string(), |v| format!("{v:.2}")),
                         c.day.comovement_pct.map_or_else(|| DASH.to_string(), |p| format!("{:.0}", 100.0 * p)),
                         if stress.current_extreme { "Extreme." } else { "Not extreme." },
@@ -221,7 +244,7 @@ fn StressPanel(stress: Stress) -> impl IntoView {
 }
 
 #[component]
-fn FlowsPanel(flows: CryptoFlows) -> impl IntoView {
+fn FlowsPanel(flows: CryptoFlows, trend_weeks: usize) -> impl IntoView {
     let phase = |p: Option<FlowPhase>| match p {
         Some(FlowPhase::Outflows) => "outflows",
         Some(FlowPhase::OutflowsStopped) => "outflows stopped",
@@ -233,6 +256,7 @@ fn FlowsPanel(flows: CryptoFlows) -> impl IntoView {
             <h2 id="flows-title">"Crypto flows"</h2>
             {flows.etf.map(|e| view! {
                 <p data-testid="etf-flows">
+                    {e.latest.is_none().then(|| format!("No row of the ETF flow table ({}) is public at {}.", e.source, flows.as_of))}
                     {e.latest.map(|l| format!(
                         "Spot BTC ETFs, {}: {} USD mn that day; 5 days {} USD mn, 20 days {} USD mn; phase: {}. ",
                         l.date,
@@ -251,14 +275,14 @@ fn FlowsPanel(flows: CryptoFlows) -> impl IntoView {
                     <p>
                         {format!("Altcoin basket (equal weight): {}", i.coins.join(", "))}
                         {shown.map(|w| format!(
-                            "; {}: basket/BTC 13-week trend {}, ETH/BTC 13-week trend {} -> {}",
+                            "; {}: basket against BTC {} over {trend_weeks} weeks, ETH/BTC {} ({})",
                             w.date,
-                            pct(w.basket_to_btc_trend.map(|t| 100.0 * t), 1),
-                            pct(w.eth_btc_trend.map(|t| 100.0 * t), 1),
+                            log_pct(w.basket_to_btc_trend),
+                            log_pct(w.eth_btc_trend),
                             match w.regime {
-                                Some(AltRegime::AltSeason) => "alt season",
-                                Some(AltRegime::AltcoinSilence) => "altcoin silence",
-                                None => "unknown",
+                                Some(AltRegime::AltSeason) => "alt season by the rule: the basket gains on BTC",
+                                Some(AltRegime::AltcoinSilence) => "altcoin silence by the rule: the basket does not gain on BTC",
+                                None => "no reading",
                             }
                         ))}
                         "."
@@ -282,10 +306,11 @@ fn GoldPanel(gold: GoldRealRates) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="gold-title">
             <h2 id="gold-title">"Gold against real rates"</h2>
-            <p class="definition">
-                "Rolling 2-year regression of gold's weekly log return on the weekly change of the 10-year real yield "
-                "(DFII10, percentage points), and the trend break of what real rates leave unexplained."
-            </p>
+            <p class="definition">{format!(
+                "Rolling {}-week regression of gold's weekly log return on the weekly change of the 10-year real yield \
+                 (DFII10, percentage points), and the best single break in the trend of what real rates leave unexplained.",
+                gold.config.window_weeks
+            )}</p>
             {gold.current.map(|c| view! {
                 <p data-testid="gold-slope">{format!(
                     "{}: slope {:+.3} [{:+.3}, {:+.3}] log return per pp (95%), n = {} weeks, R² {:.2}.",
@@ -294,8 +319,12 @@ fn GoldPanel(gold: GoldRealRates) -> impl IntoView {
             })}
             {gold.trend_break.map(|b| view! {
                 <p>{format!(
-                    "Break in the unexplained trend: {} (from {:+.1}% to {:+.1}% a year).",
-                    b.date, b.slope_before_pct_per_year, b.slope_after_pct_per_year
+                    "Best single break of the unexplained trend: {} (from {} to {} a year); it cuts the squared error of \
+                     one straight line by {:.0}%. A fitted split, not a tested one.",
+                    b.date,
+                    log_pct(Some(b.slope_before_pct_per_year / 100.0)),
+                    log_pct(Some(b.slope_after_pct_per_year / 100.0)),
+                    100.0 * b.improvement
                 )}</p>
             })}
         </section>

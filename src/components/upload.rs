@@ -20,7 +20,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::components::series_status::format_timestamp;
 use crate::feeds::cache::{role_from_name, role_name, Cache, StoredUpload, TableKind};
-use tideline_core::model::flows::{parse_flow_table, parse_treasury_sheet, FlowInputs};
+use tideline_core::model::flows::FlowInputs;
 
 /// The roles an upload may take, with their labels, in the chain's order.
 pub const ROLES: [(Role, &str); 6] = [
@@ -63,17 +63,9 @@ pub fn role_label(role: Role) -> &'static str {
     ROLES.iter().find(|(r, _)| *r == role).map_or("Other", |(_, label)| label)
 }
 
-/// The label of a table kind.
-pub fn table_label(kind: TableKind) -> &'static str {
-    match kind {
-        TableKind::EtfFlows => "Spot-ETF flow table",
-        TableKind::Treasury => "Treasury-company sheet",
-    }
-}
-
 /// What an upload is labelled as in the list.
 pub fn upload_label(upload: &StoredUpload) -> &'static str {
-    upload.table.map_or_else(|| role_label(upload.role), table_label)
+    upload.table.map_or_else(|| role_label(upload.role), TableKind::label)
 }
 
 /// Checks an uploaded body: a series with the core's user-CSV parser (`Format::Csv`), a table
@@ -89,14 +81,9 @@ pub fn validate_upload_body(
             let series = parse::parse(Format::Csv, file_name, body, None).map_err(|e| e.to_string())?;
             (series.len(), series.first().map(|f| f.0), series.last().map(|l| l.0))
         }
-        Some(TableKind::EtfFlows) => {
-            let t = parse_flow_table(file_name, body, None).map_err(|e| e.to_string())?;
-            (t.rows.len(), t.rows.first().map(|r| r.date), t.rows.last().map(|r| r.date))
-        }
-        Some(TableKind::Treasury) => {
-            let t = parse_treasury_sheet(file_name, body).map_err(|e| e.to_string())?;
-            let dates = || t.rows.iter().map(|r| r.date);
-            (t.rows.len(), dates().min(), dates().max())
+        Some(kind) => {
+            let summary = kind.check(file_name, body).map_err(|e| e.to_string())?;
+            (summary.rows, summary.first, summary.last)
         }
     };
     match (first, last) {
@@ -106,22 +93,14 @@ pub fn validate_upload_body(
 }
 
 /// The mirror's table inputs with the user's uploaded tables in their place (an uploaded table
-/// wins; one that no longer parses is left out, as its status says).
+/// wins; one that no longer parses is left out, and its status row says why: see
+/// [`crate::feeds::loader::LoadOutcome::with_uploads`]).
 pub fn tables_with_uploads(base: &FlowInputs, uploads: &[StoredUpload]) -> FlowInputs {
     let mut out = base.clone();
     for upload in uploads {
-        match upload.table {
-            Some(TableKind::EtfFlows) => {
-                if let Ok(t) = parse_flow_table(&upload.file_name, &upload.body, None) {
-                    out.etf = Some(t);
-                }
-            }
-            Some(TableKind::Treasury) => {
-                if let Ok(t) = parse_treasury_sheet(&upload.file_name, &upload.body) {
-                    out.treasury = Some(t);
-                }
-            }
-            None => {}
+        if let Some(kind) = upload.table {
+            // A failure leaves the mirror's table in place; the status row reports it.
+            let _ = kind.load_into(&mut out, &upload.file_name, &upload.body);
         }
     }
     out
@@ -260,12 +239,17 @@ pub fn UploadPanel(
         }
         let typed = name.get_untracked();
         let chosen = match kind {
-            Some(kind) => kind.name().to_string(),
+            Some(kind) => kind.file_name().to_string(),
             None if typed.trim().is_empty() => parse::stem(&file.file_name).to_string(),
             None => typed,
         };
-        let checked =
-            uploads.with_untracked(|list| catalog.with_value(|c| validate_upload_name(&chosen, c, list)));
+        let checked = match kind {
+            Some(kind) if uploads.with_untracked(|list| list.iter().any(|u| u.table == Some(kind))) => Err(format!(
+                "You already added a {}; remove it first to replace it.",
+                kind.label().to_lowercase()
+            )),
+            _ => uploads.with_untracked(|list| catalog.with_value(|c| validate_upload_name(&chosen, c, list))),
+        };
         match checked {
             Ok(series_name) => {
                 form_error.set(None);
@@ -349,7 +333,7 @@ pub fn UploadPanel(
                     id="upload-name"
                     type="text"
                     maxlength=MAX_NAME_CHARS.to_string()
-                    placeholder=move || table.get().map_or("the file's name", TableKind::name)
+                    placeholder=move || table.get().map_or("the file's name", TableKind::file_name)
                     disabled=move || table.get().is_some()
                     bind:value=name
                 />
@@ -358,7 +342,7 @@ pub fn UploadPanel(
                     id="upload-role"
                     on:change=move |ev| {
                         let value = event_target_value(&ev);
-                        if let Some(kind) = TableKind::from_name(&value) {
+                        if let Some(kind) = TableKind::of_file_name(&value) {
                             table.set(Some(kind));
                         } else if let Some(r) = role_from_name(&value) {
                             table.set(None);
@@ -380,8 +364,8 @@ pub fn UploadPanel(
                     {TableKind::ALL
                         .into_iter()
                         .map(|kind| view! {
-                            <option value=kind.name() selected=move || table.get() == Some(kind)>
-                                {table_label(kind)}
+                            <option value=kind.file_name() selected=move || table.get() == Some(kind)>
+                                {kind.label()}
                             </option>
                         })
                         .collect_view()}
@@ -456,7 +440,7 @@ mod tests {
         let sheet = "date,company,shares,price,btc\n2024-01-10,MSTR,100,50,1000\n";
         assert_eq!(validate_upload_body("t.csv", sheet, Some(TableKind::Treasury)).map(|s| s.rows), Ok(1));
         let upload = StoredUpload {
-            name: TableKind::EtfFlows.name().into(),
+            name: TableKind::EtfFlows.file_name().into(),
             role: Role::Asset,
             table: Some(TableKind::EtfFlows),
             file_name: "flows.csv".into(),

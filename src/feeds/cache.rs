@@ -128,37 +128,12 @@ impl Record for CachedFeed {
     }
 }
 
-/// A table a user may upload instead of a series (see `tideline_core::model::flows`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TableKind {
-    /// A spot-ETF flow table (date, one column per fund, total).
-    EtfFlows,
-    /// A treasury-company sheet (date, company, shares outstanding, share price, BTC held).
-    Treasury,
-}
-
-impl TableKind {
-    /// Both kinds.
-    pub const ALL: [TableKind; 2] = [TableKind::EtfFlows, TableKind::Treasury];
-
-    /// The name stored and shown (also the key of the upload: one table of each kind).
-    pub fn name(self) -> &'static str {
-        match self {
-            TableKind::EtfFlows => tideline_core::model::flows::ETF_FLOW_FILES[0],
-            TableKind::Treasury => tideline_core::model::flows::TREASURY_FILES[0],
-        }
-    }
-
-    /// The kind stored under this name.
-    pub fn from_name(name: &str) -> Option<TableKind> {
-        TableKind::ALL.into_iter().find(|k| k.name() == name)
-    }
-}
+pub use tideline_core::model::flows::TableKind;
 
 /// A CSV the user added: a series of their own, or a table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredUpload {
-    /// The series name the user chose (the key); a table's [`TableKind::name`].
+    /// The series name the user chose (the key); a table's [`TableKind::file_name`].
     pub name: String,
     /// The part of the model a series feeds (ignored for a table).
     pub role: Role,
@@ -195,7 +170,7 @@ impl Record for StoredUpload {
         set(&object, "body", &self.body.as_str().into())?;
         set(&object, "added_at", &self.added_at_ms.into())?;
         if let Some(kind) = self.table {
-            set(&object, "table", &kind.name().into())?;
+            set(&object, "table", &kind.file_name().into())?;
         }
         Ok(object.into())
     }
@@ -210,7 +185,7 @@ impl Record for StoredUpload {
             body: get_string(value, "body")?,
             added_at_ms: get_number(value, "added_at")?,
             // Absent in uploads saved before tables existed: a series.
-            table: get(value, "table")?.as_string().as_deref().and_then(TableKind::from_name),
+            table: get(value, "table")?.as_string().as_deref().and_then(TableKind::of_file_name),
         })
     }
 }

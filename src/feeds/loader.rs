@@ -100,12 +100,13 @@ impl LoadOutcome {
         self.statuses.iter().filter(|s| s.origin.is_some() && !s.stale).map(|s| s.id.as_str())
     }
 
-    /// A copy with the user's series uploads added to the dataset (under their names) and to the
-    /// statuses (tables go to the flow figures instead: `tables_with_uploads`). An upload that does not parse, or whose name is a catalog series id, gets a
+    /// A copy with the user's uploads in the statuses, and the series among them added to the
+    /// dataset (under their names; tables go to the flow figures instead:
+    /// `components::upload::tables_with_uploads`). An upload that does not parse, or whose name is a catalog series id, gets a
     /// status row with the error and is left out of the dataset.
     pub fn with_uploads(&self, uploads: &[StoredUpload]) -> LoadOutcome {
         let mut outcome = self.clone();
-        for upload in uploads.iter().filter(|u| u.table.is_none()) {
+        for upload in uploads {
             let mut status = SeriesStatus {
                 id: upload.name.clone(),
                 source: format!("upload: {}", upload.file_name),
@@ -113,24 +114,35 @@ impl LoadOutcome {
                 licence: "your file".to_string(),
                 ..SeriesStatus::default()
             };
-            let series = if outcome.dataset.catalog().get(&upload.name).is_some() {
-                Err(format!("{} is the name of a catalog series; upload it under another name", upload.name))
-            } else {
-                upload.series().map_err(|e| e.to_string())
-            };
-            match series {
-                Ok(series) => {
-                    status.rows = series.len();
-                    status.span = span(&series);
-                    status.last_date = series.last().map(|(d, _)| d);
-                    status.origin = Some(Origin::Upload);
-                    status.fetched_at_ms = Some(upload.added_at_ms);
+            // (rows, first, last) of what the upload holds, or why it cannot be used.
+            let checked = match upload.table {
+                // A table feeds the flow figures, not the dataset: its row says whether it parses.
+                Some(kind) => kind
+                    .check(&upload.file_name, &upload.body)
+                    .map(|t| (t.rows, t.first, t.last))
+                    .map_err(|e| e.to_string()),
+                None if outcome.dataset.catalog().get(&upload.name).is_some() => Err(format!(
+                    "{} is the name of a catalog series; upload it under another name",
+                    upload.name
+                )),
+                None => upload.series().map_err(|e| e.to_string()).map(|series| {
+                    let summary = (series.len(), series.first().map(|f| f.0), series.last().map(|l| l.0));
                     let loaded = LoadedSeries {
                         series,
                         native_units: "as uploaded".to_string(),
                         source: status.source.clone(),
                     };
                     outcome.dataset.insert_user(&upload.name, loaded, upload.role);
+                    summary
+                }),
+            };
+            match checked {
+                Ok((rows, first, last)) => {
+                    status.rows = rows;
+                    status.span = first.zip(last).map(|(a, b)| (a.to_string(), b.to_string()));
+                    status.last_date = last;
+                    status.origin = Some(Origin::Upload);
+                    status.fetched_at_ms = Some(upload.added_at_ms);
                 }
                 Err(error) => status.error = Some(error),
             }
