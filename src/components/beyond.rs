@@ -275,8 +275,9 @@ fn FlowsPanel(flows: CryptoFlows, trend_weeks: usize) -> impl IntoView {
                     <p>
                         {format!("Altcoin basket (equal weight): {}", i.coins.join(", "))}
                         {shown.map(|w| format!(
-                            "; {}: basket against BTC {} over {trend_weeks} weeks, ETH/BTC {} ({})",
+                            "; {} ({} of them with a fresh close): basket against BTC {} over {trend_weeks} weeks, ETH/BTC {} ({})",
                             w.date,
+                            w.coins,
                             log_pct(w.basket_to_btc_trend),
                             log_pct(w.eth_btc_trend),
                             match w.regime {

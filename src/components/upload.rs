@@ -244,11 +244,15 @@ pub fn UploadPanel(
             None => typed,
         };
         let checked = match kind {
-            Some(kind) if uploads.with_untracked(|list| list.iter().any(|u| u.table == Some(kind))) => Err(format!(
-                "You already added a {}; remove it first to replace it.",
-                kind.label().to_lowercase()
-            )),
-            _ => uploads.with_untracked(|list| catalog.with_value(|c| validate_upload_name(&chosen, c, list))),
+            Some(kind) if uploads.with_untracked(|list| list.iter().any(|u| u.table == Some(kind))) => {
+                Err(format!(
+                    "You already added a {}; remove it first to replace it.",
+                    kind.label().to_lowercase()
+                ))
+            }
+            _ => {
+                uploads.with_untracked(|list| catalog.with_value(|c| validate_upload_name(&chosen, c, list)))
+            }
         };
         match checked {
             Ok(series_name) => {
