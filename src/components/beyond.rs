@@ -204,12 +204,14 @@ fn StressPanel(stress: Stress) -> impl IntoView {
             <p class="definition">{format!(
                 "Share of spectrum assets (Treasuries and gold included) that fell over {} and {} business days, and the \
                  average pairwise {}-day correlation of their daily returns, with its percentile in its own history. \
-                 Extreme when the {}-day share is at least {:.0}% and the percentile at least {:.0}: then everything is being sold.",
+                 Extreme when the {}-day share is at least {:.0}% of at least {} assets with fresh closes and the percentile at \
+                 least {:.0}: then everything is being sold.",
                 stress.config.short_days,
                 stress.config.long_days,
                 stress.config.window_days,
                 stress.config.long_days,
                 100.0 * stress.config.thresholds.share,
+                stress.config.thresholds.min_voting,
                 100.0 * stress.config.thresholds.percentile,
             )}</p>
             {current.map(|c| view! {

@@ -57,6 +57,7 @@ fn config(assets: &[&str]) -> StressConfig {
         window_days: 4,
         min_window_obs: 3,
         min_history_days: 0,
+        thresholds: StressThresholds { min_voting: 2, ..StressThresholds::default() },
         ..StressConfig::default()
     }
 }
@@ -153,7 +154,7 @@ fn episodes_are_runs_of_extreme_days_with_their_moves() {
     let cfg = StressConfig {
         window_days: 10,
         min_window_obs: 5,
-        thresholds: StressThresholds { share: 0.8, percentile: 0.0 },
+        thresholds: StressThresholds { share: 0.8, percentile: 0.0, min_voting: 3 },
         ..config(&["A", "B", "C"])
     };
     let stress = cross_asset_stress(&dataset, dates[44], &cfg).expect("defined");
@@ -185,7 +186,7 @@ fn the_verdict_needs_both_thresholds() {
     let cfg = StressConfig {
         window_days: 10,
         min_window_obs: 5,
-        thresholds: StressThresholds { share: 0.8, percentile: 0.0 },
+        thresholds: StressThresholds { share: 0.8, percentile: 0.0, min_voting: 3 },
         ..config(&["A", "B", "C"])
     };
     // As of day 22 the fall is broad and the index defined: extreme.
@@ -197,6 +198,10 @@ fn the_verdict_needs_both_thresholds() {
     let mut strict = current.clone();
     strict.thresholds.percentile = 1.01;
     assert!(!stress_is_extreme(&strict));
+    // Three assets voting are too few when four are required.
+    let mut thin = current.clone();
+    thin.thresholds.min_voting = 4;
+    assert!(!stress_is_extreme(&thin));
     // As of day 40 nothing fell over 5 days.
     let calm = cross_asset_stress(&dataset, dates[40], &cfg).expect("defined");
     assert!(!calm.current.as_ref().is_some_and(stress_is_extreme));

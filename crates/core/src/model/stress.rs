@@ -13,7 +13,7 @@
 //!   last 60 business days, and its historical percentile (expanding window: against every earlier
 //!   day's value, never a later one).
 //! - **Episodes.** Days on which both are extreme (by default 5-day share >= 0.8 and co-movement
-//!   percentile >= 0.9) are merged into episodes when they are consecutive business days (more
+//!   percentile >= 0.9, with at least 4 assets voting over the 5 days) are merged into episodes when they are consecutive business days (more
 //!   generally, at most [`StressConfig::merge_gap_days`] apart); each is listed with its dates and
 //!   every asset's percent change over it.
 //!
@@ -56,16 +56,21 @@ use crate::series::Series;
 
 /// Thresholds of an extreme day.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct StressThresholds {
     /// Share of assets down over the long horizon at or above which the fall is broad (0.8).
     pub share: f64,
     /// Co-movement percentile at or above which assets move together unusually (0.9).
     pub percentile: f64,
+    /// The fewest assets with a vote over the long horizon (a fresh close at both ends) for the
+    /// day to be called extreme (4, most of the default seven): three feeds that fall together
+    /// while the others have stopped are not "everything sold".
+    pub min_voting: usize,
 }
 
 impl Default for StressThresholds {
     fn default() -> StressThresholds {
-        StressThresholds { share: 0.8, percentile: 0.9 }
+        StressThresholds { share: 0.8, percentile: 0.9, min_voting: 4 }
     }
 }
 
@@ -175,13 +180,15 @@ pub struct StressReading {
 ///
 /// # Formula
 ///
-/// `share_long >= thresholds.share && comovement_pct >= thresholds.percentile`.
+/// `share_long >= thresholds.share && comovement_pct >= thresholds.percentile && n_long >=
+/// thresholds.min_voting`.
 pub fn stress_is_extreme(current: &StressReading) -> bool {
     is_extreme(&current.day, &current.thresholds)
 }
 
 fn is_extreme(day: &StressDay, thresholds: &StressThresholds) -> bool {
-    day.share_long.is_some_and(|s| s >= thresholds.share)
+    day.n_long >= thresholds.min_voting
+        && day.share_long.is_some_and(|s| s >= thresholds.share)
         && day.comovement_pct.is_some_and(|p| p >= thresholds.percentile)
 }
 
