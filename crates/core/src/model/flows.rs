@@ -58,7 +58,8 @@ use crate::catalog::Frequency;
 use crate::dataset::{Dataset, LoadedSeries};
 use crate::date::Date;
 use crate::error::{Location, ParseError, ParseErrorKind};
-use crate::parse::{self, reject_html, Format};
+use crate::parse::user_csv::{is_missing, parse_value};
+use crate::parse::{self, csv_records, reject_html, Format};
 use crate::series::Series;
 use crate::stats::correlation::Correlation;
 
@@ -248,11 +249,8 @@ pub struct NotAFlowValue(pub String);
 /// (`1,234.5`) dropped; a Unicode minus read as `-`. [`NotAFlowValue`] when the text is not a
 /// number.
 pub fn parse_flow_value(text: &str) -> Result<Option<f64>, NotAFlowValue> {
-    let invalid = || NotAFlowValue(text.to_string());
     let t = text.trim();
-    if t.is_empty()
-        || ["-", "–", "—", ".", "n/a", "na", "nan", "null"].iter().any(|m| t.eq_ignore_ascii_case(m))
-    {
+    if is_missing(t) {
         return Ok(None);
     }
     let (negative, inner) = match t.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
@@ -261,32 +259,12 @@ pub fn parse_flow_value(text: &str) -> Result<Option<f64>, NotAFlowValue> {
     };
     let cleaned: String =
         inner.replace('−', "-").replace('$', "").chars().filter(|c| !c.is_whitespace()).collect();
-    let plain = if cleaned.contains(',') {
-        if !grouped_thousands(&cleaned) {
-            return Err(invalid());
+    match parse_value(&cleaned, false) {
+        Some(value) if value.is_finite() && !(negative && value < 0.0) => {
+            Ok(Some(if negative { -value } else { value }))
         }
-        cleaned.replace(',', "")
-    } else {
-        cleaned
-    };
-    let value: f64 = plain.parse().map_err(|_| invalid())?;
-    if !value.is_finite() || (negative && value < 0.0) {
-        return Err(invalid());
+        _ => Err(NotAFlowValue(text.to_string())),
     }
-    Ok(Some(if negative { -value } else { value }))
-}
-
-/// `[sign]d{1,3}(,ddd)+[.d+]`: a number written with comma thousands separators.
-fn grouped_thousands(text: &str) -> bool {
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
-    let (integer, fraction) = match unsigned.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (unsigned, None),
-    };
-    let mut groups = integer.split(',');
-    let head_ok = groups.next().is_some_and(|h| digits(h) && h.len() <= 3);
-    head_ok && groups.all(|g| g.len() == 3 && digits(g)) && fraction.is_none_or(digits)
 }
 
 /// Reads `YYYY-MM-DD` or `D Mon YYYY` / `D-Mon-YYYY` (month names in English, 3 letters or full).
@@ -326,23 +304,7 @@ pub fn parse_flow_table(
 ) -> Result<FlowTable, ParseError> {
     reject_html(source, body, "a CSV flow table")?;
     let body = body.trim_start_matches('\u{feff}');
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(body.as_bytes());
-    let mut records = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line() as usize);
-            ParseError::new(source, Location::Line(line), ParseErrorKind::Truncated { what: e.to_string() })
-        })?;
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        records.push((line, record));
-    }
+    let records = csv_records(source, body, b',')?;
     let Some((header_line, header)) = records.first() else {
         return Err(ParseError::new(source, Location::Body, ParseErrorKind::Empty));
     };
@@ -520,23 +482,10 @@ pub struct TreasurySheet {
 pub fn parse_treasury_sheet(source: &str, body: &str) -> Result<TreasurySheet, ParseError> {
     reject_html(source, body, "a CSV treasury sheet")?;
     let body = body.trim_start_matches('\u{feff}');
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(body.as_bytes());
     let mut header: Option<Vec<String>> = None;
     let mut columns = [0usize; 5];
     let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line() as usize);
-            ParseError::new(source, Location::Line(line), ParseErrorKind::Truncated { what: e.to_string() })
-        })?;
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        let line = record.position().map_or(0, |p| p.line() as usize);
+    for (line, record) in csv_records(source, body, b',')? {
         let Some(names) = &header else {
             let names: Vec<String> = record.iter().map(|c| c.to_ascii_lowercase()).collect();
             let find = |keys: &[&str]| names.iter().position(|n| keys.iter().any(|k| n.contains(k)));

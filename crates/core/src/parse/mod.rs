@@ -232,6 +232,35 @@ impl<'a> SeriesBuilder<'a> {
     }
 }
 
+/// The non-blank records of a delimited body (quotes, embedded delimiters and CRLF handled by the
+/// `csv` crate; cells trimmed; rows of any width) with the 1-based line each starts on. A record
+/// the reader cannot read is [`ParseErrorKind::Truncated`] at its line.
+pub(crate) fn csv_records(
+    source: &str,
+    body: &str,
+    delimiter: u8,
+) -> Result<Vec<(usize, csv::StringRecord)>, ParseError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .delimiter(delimiter)
+        .from_reader(body.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line() as usize);
+            ParseError::new(source, Location::Line(line), ParseErrorKind::Truncated { what: e.to_string() })
+        })?;
+        if record.iter().all(str::is_empty) {
+            continue; // a blank line, or one of delimiters only
+        }
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        rows.push((line, record));
+    }
+    Ok(rows)
+}
+
 /// Parses a decimal number; `None` when it is not one.
 pub(crate) fn parse_number(text: &str) -> Option<f64> {
     let t = text.trim();

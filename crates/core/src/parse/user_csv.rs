@@ -145,25 +145,10 @@ struct Row {
 }
 
 fn read_rows(source: &str, body: &str, delimiter: u8) -> Result<Vec<Row>, ParseError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .delimiter(delimiter)
-        .from_reader(body.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line() as usize);
-            ParseError::new(source, Location::Line(line), ParseErrorKind::Truncated { what: e.to_string() })
-        })?;
-        if record.iter().all(str::is_empty) {
-            continue; // a blank line, or one of delimiters only
-        }
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        rows.push(Row { line, cells: record });
-    }
-    Ok(rows)
+    Ok(super::csv_records(source, body, delimiter)?
+        .into_iter()
+        .map(|(line, cells)| Row { line, cells })
+        .collect())
 }
 
 /// The delimiter: the first of tab, semicolon and comma that occurs equally often (and at least
@@ -382,16 +367,20 @@ fn normalise(name: &str) -> String {
     spaced.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
-fn is_missing(text: &str) -> bool {
+/// A "no data" cell: empty, `.`, a dash (`-`, `–`, `—`), `NaN`, `null`, `NA`, `N/A`, `#N/A`,
+/// `none` (any case).
+pub(crate) fn is_missing(text: &str) -> bool {
     let t = text.trim();
     t.is_empty()
-        || [".", "-", "nan", "null", "na", "n/a", "#n/a", "none"].iter().any(|m| t.eq_ignore_ascii_case(m))
+        || [".", "-", "–", "—", "nan", "null", "na", "n/a", "#n/a", "none"]
+            .iter()
+            .any(|m| t.eq_ignore_ascii_case(m))
 }
 
 /// A number: plain (`-1.5e3`), with a decimal comma when `decimal_comma` (`1,5`, `1.234,5`), or
 /// with thousands separators (`1,234.5`). With a decimal comma, a single comma is the decimal
 /// point: `1,234` is 1.234 there.
-fn parse_value(text: &str, decimal_comma: bool) -> Option<f64> {
+pub(crate) fn parse_value(text: &str, decimal_comma: bool) -> Option<f64> {
     let t = text.trim();
     if let Some(value) = parse_number(t) {
         return Some(value);
