@@ -292,6 +292,12 @@ fn assert_failed(out: &Path, manifest: &Value, text: &str, id: &str, what: &[&st
 }
 
 /// No temporary file is left behind.
+/// DFF, served whole by `server`, landed in `out` as written.
+fn assert_dff_good(out: &Path, manifest: &Value, server: &Server) {
+    let source = format!("{}{}", server.base, fred_target("DFF"));
+    assert_good(out, manifest, "DFF", &written("DFF", DFF_ROWS), &source, "percent");
+}
+
 fn assert_no_tmp(out: &Path) {
     for entry in std::fs::read_dir(out).expect("out folder") {
         let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
@@ -435,14 +441,7 @@ fn a_truncated_body_is_retried_then_refused() {
     let manifest = manifest(&out);
     assert_failed(&out, &manifest, &text, "VIXCLS", &["reading the body failed", "(after 4 attempts)"]);
     assert!(!out.join("VIXCLS.csv").exists());
-    assert_good(
-        &out,
-        &manifest,
-        "DFF",
-        &written("DFF", DFF_ROWS),
-        &format!("{}{}", server.base, fred_target("DFF")),
-        "percent",
-    );
+    assert_dff_good(&out, &manifest, &server);
     assert_eq!(server.hits(&fred_target("VIXCLS")), 4, "{:?}", server.seen());
     assert_no_tmp(&out);
 }
@@ -463,14 +462,7 @@ fn a_response_slower_than_the_timeout_is_abandoned() {
     let manifest = manifest(&out);
     assert_failed(&out, &manifest, &text, "NFCI", &["timed out", "(after 4 attempts)"]);
     assert!(!out.join("NFCI.csv").exists());
-    assert_good(
-        &out,
-        &manifest,
-        "DFF",
-        &written("DFF", DFF_ROWS),
-        &format!("{}{}", server.base, fred_target("DFF")),
-        "percent",
-    );
+    assert_dff_good(&out, &manifest, &server);
     assert_eq!(server.hits(&fred_target("NFCI")), 4, "{:?}", server.seen());
     // Four one-second attempts and 0.5 + 1 + 2 s of backoff (about 7.5 s); a generous bound, as the
     // request count above already shows no attempt waited for the slow reply.
@@ -579,6 +571,10 @@ fn an_unknown_only_id_is_an_error_not_an_empty_success() {
     assert_eq!(server.seen(), vec![fred_target("DFF")]);
 }
 
+fn mirror_from(out: &Path, from: &Path) -> Output {
+    tideline(&["mirror", "--out", &out.display().to_string(), "--from", &from.display().to_string()])
+}
+
 /// The table inputs: copied from `--from` when they parse (verbatim, under the folder's name, with
 /// a manifest entry); a bad one is reported and the good copy already in the folder kept.
 #[test]
@@ -588,8 +584,7 @@ fn tables_are_copied_validated_and_kept() {
     std::fs::create_dir_all(from.join("market")).expect("market dir");
     let table = "Date,IBIT,GBTC,Total\n11 Jan 2024,111.7,(95.1),16.6\n12 Jan 2024,386.0,(484.1),-98.1\n";
     std::fs::write(from.join("market/farside_btc_etf_flows.csv"), table).expect("write");
-    let output =
-        tideline(&["mirror", "--out", &out.display().to_string(), "--from", &from.display().to_string()]);
+    let output = mirror_from(&out, &from);
     let text = stdout(&output);
     assert!(text.contains("OK table etf_flows.csv: 2 rows, 2024-01-11..2024-01-12"), "{text}");
     assert_eq!(std::fs::read_to_string(out.join("etf_flows.csv")).expect("copied"), table);
@@ -602,8 +597,7 @@ fn tables_are_copied_validated_and_kept() {
 
     // A bad table in the source: the error is reported and the copy in the folder kept.
     std::fs::write(from.join("etf_flows.csv"), "Date,IBIT,Total\n2024-01-11,abc,1\n").expect("write");
-    let output =
-        tideline(&["mirror", "--out", &out.display().to_string(), "--from", &from.display().to_string()]);
+    let output = mirror_from(&out, &from);
     let text = stdout(&output);
     assert!(!output.status.success());
     let error = text.lines().find(|l| l.starts_with("ERROR table etf_flows.csv")).expect("error line");
