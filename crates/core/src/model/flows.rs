@@ -759,7 +759,11 @@ impl TableKind {
 
     /// The name the mirror writes (also the key of a page upload: one table of each kind).
     pub fn file_name(self) -> &'static str {
-        self.file_names()[0]
+        // Indexes of constant arrays: checked when the crate compiles.
+        match self {
+            TableKind::EtfFlows => ETF_FLOW_FILES[0],
+            TableKind::Treasury => TREASURY_FILES[0],
+        }
     }
 
     /// The kind whose file names include `name` (a path relative to a data folder, or a bare
