@@ -1,7 +1,8 @@
 //! `tideline mirror`: fill a data folder with every catalog series.
 //!
 //! For each catalog entry the mirror tries, in order, the local folder given by `--from` (the
-//! entry's `<ID>.csv`, then its other known file names, keeping the freshest valid one), or else
+//! entry's `<ID>.csv`, then its other known file names, keeping the freshest valid one whose dates
+//! line up with the first valid one: `tideline_core::dataset::pick_freshest`), or else
 //! the entry's public feeds (with `--base-url` replacing their scheme and host, for tests). Every
 //! body is parsed and checked against the catalog's plausible range before it is written, as a
 //! FRED-format CSV of native values, through a temporary file and a rename: a bad body never
@@ -162,7 +163,7 @@ fn validate(entry: &CatalogEntry, format: Format, source: &str, body: &str) -> R
 fn from_folder(entry: &CatalogEntry, dir: &Path) -> Result<Good, String> {
     let mut candidates = vec![entry.file_name()];
     candidates.extend(entry.local_files.iter().cloned());
-    let mut best: Option<Good> = None;
+    let mut valid: Vec<Good> = Vec::new();
     let mut errors = Vec::new();
     for name in candidates {
         let path = dir.join(&name);
@@ -189,17 +190,19 @@ fn from_folder(entry: &CatalogEntry, dir: &Path) -> Result<Good, String> {
             }
         };
         match validate(entry, format, &source, &body) {
-            Ok(good) => {
-                let newer = best
-                    .as_ref()
-                    .is_none_or(|b| good.native.last().map(|l| l.0) > b.native.last().map(|l| l.0));
-                if newer {
-                    best = Some(good);
-                }
-            }
+            Ok(good) => valid.push(good),
             Err(e) => errors.push(e),
         }
     }
+    // The freshest file whose dates line up with the first valid one, as `analyze` chooses.
+    let views: Vec<(&str, &tideline_core::Series)> =
+        valid.iter().map(|g| (g.source.as_str(), &g.native)).collect();
+    let (best, refused) = tideline_core::dataset::pick_freshest(&entry.id, &views, None);
+    for misdated in &refused {
+        eprintln!("WARNING {misdated}");
+    }
+    let best = best.map(|i| valid.swap_remove(i));
+    errors.extend(refused.iter().map(ToString::to_string));
     best.ok_or_else(|| {
         if errors.is_empty() {
             format!("no {} (nor another known file of it) in {}", entry.file_name(), dir.display())

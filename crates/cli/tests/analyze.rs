@@ -42,11 +42,25 @@ fn copy_truncated(from: &Path, to: &Path, cutoff: &str) {
                 continue;
             }
             let text = std::fs::read_to_string(&path).expect("read");
+            // CoinGecko's export (`snapped_at`) stamps a day's close at the next midnight UTC, so
+            // its row stamped the day after the cutoff is still the cutoff's close.
+            let last_stamp = if text.starts_with("snapped_at") {
+                tideline_core::Date::parse_iso(cutoff).expect("ISO cutoff").add_days(1).to_string()
+            } else {
+                cutoff.to_string()
+            };
             let kept: Vec<&str> = text
                 .lines()
                 .enumerate()
                 .filter(|(i, line)| {
-                    *i == 0 || line.get(..10).is_none_or(|d| !d.as_bytes()[0].is_ascii_digit() || d <= cutoff)
+                    *i == 0
+                        || line.get(..10).is_none_or(|d| {
+                            !d.as_bytes()[0].is_ascii_digit()
+                                || d < last_stamp.as_str()
+                                || d == last_stamp
+                                    && (!text.starts_with("snapped_at")
+                                        || line.get(11..19) == Some("00:00:00"))
+                        })
                 })
                 .map(|(_, line)| line)
                 .collect();

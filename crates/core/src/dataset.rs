@@ -54,6 +54,81 @@ pub enum LoadError {
     /// The body could not be parsed or was implausible.
     #[error(transparent)]
     Parse(#[from] ParseError),
+    /// A file of the series lines up with the series' reference file only when shifted by a day:
+    /// its dates follow another convention (see [`crate::dating`]); it is left out.
+    #[error(
+        "{file}: its daily changes line up with {reference} only when shifted by {shift:+} day \
+         (correlation {rho_shifted:.2} shifted, {} as dated, over {n} days): its dates follow \
+         another convention, so it is not used for {id}",
+        rho_as_dated.map_or_else(|| "undefined".to_string(), |r| format!("{r:.2}"))
+    )]
+    Misdated {
+        /// The series id.
+        id: String,
+        /// The refused file.
+        file: String,
+        /// The file it was checked against.
+        reference: String,
+        /// The shift in days that lines it up (`+1`: each close is stamped a day late).
+        shift: i32,
+        /// The correlation of one-day changes at that shift.
+        rho_shifted: f64,
+        /// The correlation as dated.
+        rho_as_dated: Option<f64>,
+        /// Common one-day changes at that shift.
+        n: usize,
+    },
+}
+
+/// Of the valid files of one series, in the catalog's order (`(source, series)`), the index of the
+/// freshest as of `as_of` among those whose dates line up with the first one (the reference, see
+/// [`crate::dating`]), and one [`LoadError::Misdated`] per file refused because it lines up only
+/// when shifted by a day.
+///
+/// Freshness is the last observation on or before `as_of` (all of them without it); ties go to
+/// the earlier file. The check, too, looks only at observations on or before `as_of`, so the
+/// choice never depends on later data. `tideline mirror --from` and [`Dataset::load_freshest`]
+/// both choose this way.
+pub fn pick_freshest(
+    id: &str,
+    candidates: &[(&str, &Series)],
+    as_of: Option<Date>,
+) -> (Option<usize>, Vec<LoadError>) {
+    let cut = |s: &Series| match as_of {
+        Some(d) => s.truncated_after(d),
+        None => s.clone(),
+    };
+    let last_seen = |s: &Series| match as_of {
+        Some(d) => s.at_or_before(d).map(|l| l.0),
+        None => s.last().map(|l| l.0),
+    };
+    let mut refused = Vec::new();
+    let mut best: Option<usize> = None;
+    let reference = candidates.first().map(|(source, series)| (*source, cut(series)));
+    for (i, (source, series)) in candidates.iter().enumerate() {
+        if let Some((reference_source, reference_series)) = reference.as_ref().filter(|_| i > 0) {
+            let check = crate::dating::shift_check(reference_series, &cut(series));
+            if let Some(shift) = check.misdated_by() {
+                let slot = usize::try_from(shift + 1).unwrap_or(1);
+                refused.push(LoadError::Misdated {
+                    id: id.to_string(),
+                    file: source.to_string(),
+                    reference: reference_source.to_string(),
+                    shift,
+                    rho_shifted: check.at(shift).unwrap_or(f64::NAN),
+                    rho_as_dated: check.at(0),
+                    n: check.n.get(slot).copied().unwrap_or(0),
+                });
+                continue;
+            }
+        }
+        let newer =
+            best.and_then(|b| candidates.get(b)).is_none_or(|(_, b)| last_seen(series) > last_seen(b));
+        if newer {
+            best = Some(i);
+        }
+    }
+    (best, refused)
 }
 
 impl Dataset {
@@ -85,8 +160,11 @@ impl Dataset {
     }
 
     /// Loads catalog series `id` from the freshest of several candidate bodies (`(source, body)`,
-    /// each in a detected format): the valid candidate whose last observation is newest wins.
-    /// When none is valid, the error of the first candidate is returned and nothing changes.
+    /// each in a detected format), as [`pick_freshest`] chooses: the valid candidate whose last
+    /// observation is newest wins, among those whose dates line up with the first valid one.
+    /// Returns the loaded series and the errors of the candidates refused for their dates
+    /// ([`LoadError::Misdated`]). When none is valid, the error of the first candidate is returned
+    /// and nothing changes.
     ///
     /// With `as_of`, freshness is judged on the observations dated on or before it, so that the
     /// choice of file never depends on data after the as-of date (ties go to the earlier
@@ -98,9 +176,9 @@ impl Dataset {
         id: &str,
         candidates: &[(String, String)],
         as_of: Option<Date>,
-    ) -> Result<&LoadedSeries, LoadError> {
+    ) -> Result<(&LoadedSeries, Vec<LoadError>), LoadError> {
         let entry = self.catalog.get(id).ok_or_else(|| LoadError::UnknownSeries { id: id.to_string() })?;
-        let mut best: Option<LoadedSeries> = None;
+        let mut valid: Vec<LoadedSeries> = Vec::new();
         let mut first_error = None;
         for (source, body) in candidates {
             let parsed = parse::detect(source, body)
@@ -108,34 +186,33 @@ impl Dataset {
                 .and_then(|native| entry.to_canonical(&native, source));
             match parsed {
                 Ok((series, native_units)) => {
-                    let last_seen = |s: &Series| match as_of {
-                        Some(d) => s.at_or_before(d).map(|l| l.0),
-                        None => s.last().map(|l| l.0),
-                    };
-                    let newer = best.as_ref().is_none_or(|b| last_seen(&series) > last_seen(&b.series));
-                    if newer {
-                        best = Some(LoadedSeries { series, native_units, source: source.clone() });
-                    }
+                    valid.push(LoadedSeries { series, native_units, source: source.clone() })
                 }
                 Err(e) => {
                     first_error.get_or_insert(e);
                 }
             }
         }
+        let views: Vec<(&str, &Series)> = valid.iter().map(|l| (l.source.as_str(), &l.series)).collect();
+        let (best, refused) = pick_freshest(id, &views, as_of);
         match (best, first_error) {
-            (Some(loaded), _) => {
+            (Some(i), _) => {
+                let loaded = valid.swap_remove(i);
                 self.series.insert(id.to_string(), loaded);
-                Ok(&self.series[id])
+                Ok((&self.series[id], refused))
             }
             (None, Some(e)) => Err(e.into()),
-            (None, None) => Err(LoadError::NoCandidate { id: id.to_string() }),
+            (None, None) => {
+                Err(refused.into_iter().next().unwrap_or(LoadError::NoCandidate { id: id.to_string() }))
+            }
         }
     }
 
     /// Loads every catalog series that `read` can supply: `read(name)` returns the body of a file
     /// named relative to a data folder (`<ID>.csv`, then each entry's `local_files`), or `None`.
     /// Among a series' files the freshest as of `as_of` wins ([`Dataset::load_freshest`]).
-    /// Returns the errors of series that had files but none valid; those series are left out.
+    /// Returns the errors of series that had files but none valid (those series are left out),
+    /// and of files refused because their dates are a day off the series' reference file.
     pub fn load_from(
         &mut self,
         read: impl Fn(&str) -> Option<String>,
@@ -150,8 +227,9 @@ impl Dataset {
             if candidates.is_empty() {
                 continue;
             }
-            if let Err(e) = self.load_freshest(&entry.id, &candidates, as_of) {
-                errors.push(e);
+            match self.load_freshest(&entry.id, &candidates, as_of) {
+                Ok((_, refused)) => errors.extend(refused),
+                Err(e) => errors.push(e),
             }
         }
         errors

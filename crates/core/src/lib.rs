@@ -21,6 +21,8 @@
 //! - [`align`]: point-in-time alignment: calendars, as-of joins with publication lags, staleness.
 //! - [`transform`]: indicator transforms (changes, YoY, z-scores, percentiles, oriented scores).
 //! - [`stats`]: correlation with intervals, least squares, Granger tests, bootstrap, up/down betas.
+//! - [`dating`]: the feeds' date conventions (a CoinGecko midnight snapshot is the previous day's
+//!   close) and the check that two files of one series line up.
 //! - [`dataset`]: [`dataset::Dataset`], the loaded series with their provenance; the entry point.
 //! - [`liquidity`]: Fed net liquidity.
 //! - [`model`]: the chain, regimes, spectrum, asymmetry, lead-lag; beyond the Fed: global
@@ -58,6 +60,7 @@ pub mod catalog;
 pub mod chart;
 pub mod dataset;
 pub mod date;
+pub mod dating;
 pub mod error;
 pub mod liquidity;
 pub mod manifest;

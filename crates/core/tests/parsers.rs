@@ -59,15 +59,17 @@ fn json_path(path: &str) -> Location {
 // ----- format variants -----
 
 #[test]
-fn coingecko_daily_keeps_the_now_point_of_the_last_day() {
+fn coingecko_daily_dates_each_midnight_snapshot_the_day_before() {
+    // A snapshot at 00:00 UTC of D is D - 1's close; the last "now" point (09:15) stays on its day.
     let s = series("coingecko_daily.json", Format::Coingecko);
     assert_eq!(s.id, "coingecko_daily");
     assert_observations(
         &s,
         &[
-            ("2024-01-01", 42280.23),
-            ("2024-01-02", 44187.14),
-            ("2024-01-03", 44961.6),
+            ("2023-12-31", 42280.23),
+            ("2024-01-01", 44187.14),
+            ("2024-01-02", 44961.6),
+            ("2024-01-03", 42848.18),
             ("2024-01-04", 43120.5),
         ],
     );
@@ -76,7 +78,8 @@ fn coingecko_daily_keeps_the_now_point_of_the_last_day() {
 #[test]
 fn coingecko_hourly_collapses_to_the_last_point_of_each_day() {
     let s = series("coingecko_hourly.json", Format::Coingecko);
-    assert_observations(&s, &[("2023-10-03", 27265.62), ("2023-10-04", 27650.1), ("2023-10-05", 27590.55)]);
+    // The point just after midnight closes the day before.
+    assert_observations(&s, &[("2023-10-03", 27382.98), ("2023-10-04", 27700.4), ("2023-10-05", 27590.55)]);
 }
 
 #[test]
@@ -96,7 +99,8 @@ fn defillama_sums_every_peg_in_usd() {
 fn csv_with_commas_quotes_and_extra_columns() {
     let s = series("csv_comma.csv", Format::Csv);
     assert_eq!(s.id, "csv_comma");
-    assert_observations(&s, &[("2024-01-01", 42280.23), ("2024-01-02", 44187.14), ("2024-01-04", 42848.18)]);
+    // CoinGecko's export (`snapped_at`): each midnight-UTC snapshot is the close of the day before.
+    assert_observations(&s, &[("2023-12-31", 42280.23), ("2024-01-01", 44187.14), ("2024-01-03", 42848.18)]);
 }
 
 #[test]

@@ -4,9 +4,11 @@
 //! Design: CoinGecko stamps each point with a Unix time in milliseconds. With `interval=daily` the
 //! points sit at 00:00 UTC, plus a last "now" point stamped with the time of the request; with
 //! shorter ranges they are hourly or finer. Both reduce to one value per UTC calendar day: the
-//! **last** point of the day wins, so the "now" point replaces that day's midnight price and an
-//! hourly series becomes a daily one. A point keeps the UTC day of its own timestamp (the 00:00
-//! point is dated that day, as CoinGecko's own CSV exports date it). Timestamps must strictly
+//! **last** point of the day wins, so an hourly series becomes a daily one. A point is dated by the
+//! UTC day whose close it is ([`crate::dating::snapshot_day`]): the 00:00 UTC snapshot of day `D`
+//! (or one within the hour after it) is the close of `D - 1` and is dated `D - 1` (FRED's Coinbase series, Binance and Yahoo date
+//! that close `D - 1` too), while the "now" point of the request and hourly points keep their own
+//! day (the "now" point is the latest price of a day not yet over, like Binance's open candle). Timestamps must strictly
 //! increase; a repeated timestamp is a [`ParseErrorKind::DuplicateDate`], one that goes back a
 //! [`ParseErrorKind::NotAscending`]. A `null` price is a missing observation and is skipped.
 //!
@@ -23,6 +25,7 @@ use serde_json::Value;
 
 use super::{parse_number, reject_html, stem, SeriesBuilder};
 use crate::date::Date;
+use crate::dating::snapshot_day;
 use crate::error::{Location, ParseError, ParseErrorKind};
 use crate::series::Series;
 
@@ -57,7 +60,9 @@ pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Series, Parse
             ));
         };
         let time_path = format!("$.prices[{i}][0]");
-        let (ms, date) = timestamp_date(source, time, &time_path, 1, EXPECTED_TIME)?;
+        let (ms, stamped) = timestamp_date(source, time, &time_path, 1, EXPECTED_TIME)?;
+        // A snapshot just after 00:00 UTC is the close of the day that just ended (crate::dating).
+        let date = snapshot_day(ms).unwrap_or(stamped);
         let Some(value) =
             number(price).map_err(|kind| error_at(source, &format!("$.prices[{i}][1]"), kind))?
         else {
@@ -316,16 +321,22 @@ mod tests {
 
     #[test]
     fn reads_daily_prices_and_keeps_the_last_point_of_a_day() {
+        // Midnight snapshots close the day before; two hourly points of 2024-01-02 collapse into
+        // the later one.
         let body = format!(
-            r#"{{"prices": [[{a}, 100.5], [{b}, 101], [{now}, 102.25]], "market_caps": [], "total_volumes": []}}"#,
+            r#"{{"prices": [[{a}, 100.5], [{b}, 101], [{h}, 101.5], [{now}, 102.25]], "market_caps": [], "total_volumes": []}}"#,
             a = JAN_1,
             b = JAN_1 + DAY_MS,
+            h = JAN_1 + DAY_MS + 3_600_000,
             now = JAN_1 + DAY_MS + 17 * 3_600_000,
         );
         let s = parse("data/bitcoin.json", &body, None).expect("valid");
         assert_eq!(s.id, "bitcoin");
-        assert_eq!(s.len(), 2);
-        assert_eq!(s.last().map(|(d, v)| (d.to_string(), v)), Some(("2024-01-02".into(), 102.25)));
+        let days: Vec<(String, f64)> = s.iter().map(|(d, v)| (d.to_string(), v)).collect();
+        assert_eq!(
+            days,
+            [("2023-12-31".into(), 100.5), ("2024-01-01".into(), 101.0), ("2024-01-02".into(), 102.25)]
+        );
         let s = parse("x", &body, Some("CBBTCUSD")).expect("valid");
         assert_eq!(s.id, "CBBTCUSD");
     }

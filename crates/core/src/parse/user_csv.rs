@@ -23,6 +23,13 @@
 //!    `close_price_usd`; otherwise the first numeric column after the date column. Other columns
 //!    (`status`, `market_cap`, ...) are ignored.
 //!
+//! **Date convention.** A date column named `snapped_at` is CoinGecko's export: its stamps
+//! (`2013-04-28 00:00:00 UTC`) are snapshots taken as the day before ended, so a stamp within the
+//! first hour after midnight UTC is dated the day before, and of two snapshots of one day the
+//! later wins (see [`crate::dating`]). Every other date is the day it
+//! names: a file re-headed by someone else has no known convention, and the cross-file check of
+//! [`crate::dataset::pick_freshest`] guards it.
+//!
 //! Missing values (empty, `.`, `-`, `NaN`, `null`, `NA`, `N/A`, `#N/A`, `none`) are skipped. A
 //! quoted number with thousands separators (`"1,234.5"`) is accepted. The series id is `id` when
 //! given, else the value column's header (unless it is one of the generic names above, which say
@@ -34,6 +41,7 @@
 
 use super::{parse_number, reject_html, stem, SeriesBuilder};
 use crate::date::Date;
+use crate::dating::is_snapshot_after_midnight;
 use crate::error::{Location, ParseError, ParseErrorKind};
 use crate::series::Series;
 
@@ -42,6 +50,8 @@ const EXPECTED_DATE: &str = "a date as YYYY-MM-DD, YYYY/MM/DD, MM/DD/YYYY, DD/MM
 const ONE_ORDER: &str = "one day/month order in the whole date column (either DD/MM/YYYY or MM/DD/YYYY)";
 /// Value column names that are preferred, normalised (see [`normalise`]), in order of preference.
 const VALUE_NAMES: [&str; 5] = ["value", "close", "price", "adj close", "close price usd"];
+/// The date column of CoinGecko's CSV export, normalised: its midnight-UTC stamps are snapshots.
+const SNAPSHOT_COLUMN: &str = "snapped at";
 /// Rows looked at to find the date column and the numeric columns.
 const SAMPLE_ROWS: usize = 20;
 /// Lines looked at to sniff the delimiter.
@@ -113,13 +123,18 @@ pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Series, Parse
         _ => stem(source).to_string(),
     };
 
+    // CoinGecko's export (`snapped_at`) stamps a day's close at the next midnight UTC.
+    let snapshots =
+        header.and_then(|h| h.cells.get(date_column)).is_some_and(|n| normalise(n) == SNAPSHOT_COLUMN);
     let mut builder = SeriesBuilder::new(source);
+    let mut pending: Option<(Date, f64, usize)> = None;
     for row in data {
         let line = row.line;
         let date_text = row.cells.get(date_column).unwrap_or("");
         let date = classify_date(date_text).and_then(|raw| raw.resolve(order)).ok_or_else(|| {
             fail(line, ParseErrorKind::BadDate { value: date_text.to_string(), expected: EXPECTED_DATE })
         })?;
+        let date = if snapshots && is_snapshot_after_midnight(date_text) { date.add_days(-1) } else { date };
         let value_text = row.cells.get(value_column).unwrap_or("");
         if is_missing(value_text) {
             if cut_line == Some(line) && value_text.is_empty() {
@@ -132,7 +147,18 @@ pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Series, Parse
         if !value.is_finite() {
             return Err(fail(line, ParseErrorKind::NotFinite { value: value_text.to_string() }));
         }
+        if snapshots {
+            // Two snapshots of one day (`23:29:55`, then the next `00:00:00`): the later wins.
+            if let Some((day, earlier, at)) = pending.filter(|p| p.0 != date) {
+                builder.push(day, earlier, || Location::Line(at))?;
+            }
+            pending = Some((date, value, line));
+            continue;
+        }
         builder.push(date, value, || Location::Line(line))?;
+    }
+    if let Some((day, value, line)) = pending {
+        builder.push(day, value, || Location::Line(line))?;
     }
     builder.finish(&series_id)
 }
@@ -595,5 +621,18 @@ mod tests {
             fail("date,value\n2024-01-02,\"1,234"),
             (Location::Line(2), ParseErrorKind::Truncated { .. })
         ));
+    }
+
+    #[test]
+    fn coingecko_exports_date_a_midnight_snapshot_the_day_before() {
+        let export = "snapped_at,price,market_cap,total_volume\n\
+                      2024-01-02 00:00:00 UTC,42000,1,1\n2024-01-03 00:00:00 UTC,43000,1,1\n";
+        let s = parse("coingecko_btc-usd-max.csv", export, Some("BTC")).expect("valid");
+        let days: Vec<String> = s.dates().iter().map(ToString::to_string).collect();
+        assert_eq!(days, ["2024-01-01", "2024-01-02"]);
+        // The same stamps under another header have no known convention: dated as written.
+        let renamed = export.replace("snapped_at,price", "event_date,close_price_usd");
+        let s = parse("renamed.csv", &renamed, Some("BTC")).expect("valid");
+        assert_eq!(s.first().map(|(d, _)| d.to_string()), Some("2024-01-02".into()));
     }
 }
