@@ -14,7 +14,10 @@
 //! - **Transmission** between two links: the correlation of weekly changes of their scores,
 //!   `corr(dx_t, dy_{t+k})`, at the lag k in 0..=26 weeks with the largest |rho|, chosen on the
 //!   trailing `transmission_window_weeks` (156) ending at the as-of date, with its Fisher-z 95%
-//!   interval. For liquidity -> asset, y is the asset's weekly log return.
+//!   interval. For liquidity -> asset, y is the asset's weekly log return. Because the lag is the
+//!   best of 27, the interval that decides `significant` is the Bonferroni one (level
+//!   `1 - 0.05 / 27`, `ci95_adjusted`); the plain 95% interval is kept beside it. Bonferroni, not
+//!   the circular shift of the lead-lag, because a three-year window leaves too few rotations.
 //! - The **break point** is the first link, in chain order, whose state differs from the state of
 //!   the link just upstream of it when that upstream link is not neutral: the impulse stops there.
 
@@ -24,6 +27,7 @@ use crate::date::Date;
 use crate::model::panel::{Column, Panel};
 use crate::model::State;
 use crate::stats::correlation::{best_lag, fisher_interval};
+use crate::stats::search::bonferroni_level;
 use crate::transform::{oriented_score, Change, LogReturn, Orientation, PercentChange, Transform, Zscore};
 
 /// The five links of the chain, upstream first.
@@ -153,8 +157,16 @@ pub struct Transmission {
     pub rho: f64,
     /// Number of weekly pairs.
     pub n: usize,
-    /// Fisher-z 95% interval of rho.
+    /// Fisher-z 95% interval of rho as if the lag had been fixed in advance (it was not: see
+    /// `ci95_adjusted`).
     pub ci95: Option<[f64; 2]>,
+    /// Lags searched for the best one (`0..=max_lag_weeks`: 27).
+    pub lags_searched: usize,
+    /// The Fisher-z interval at the Bonferroni level `1 - 0.05 / lags_searched`, which accounts
+    /// for picking the best of the searched lags (see [`crate::stats::search`]).
+    pub ci95_adjusted: Option<[f64; 2]>,
+    /// `ci95_adjusted` excludes 0: the link's correlation is more than the best of noise.
+    pub significant: bool,
 }
 
 /// The chain at the as-of date.
@@ -465,6 +477,8 @@ fn transmission(from: &str, to: &str, x: &[f64], y: &[f64], cfg: &ChainConfig) -
     let n = x.len().min(y.len());
     let start = n.saturating_sub(cfg.transmission_window_weeks);
     let best = best_lag(&x[start..n], &y[start..n], 0..=cfg.max_lag_weeks)?;
+    let lags_searched = usize::try_from(cfg.max_lag_weeks.max(0)).unwrap_or(0) + 1;
+    let ci95_adjusted = fisher_interval(best.rho, best.n, bonferroni_level(lags_searched));
     Some(Transmission {
         from: from.to_string(),
         to: to.to_string(),
@@ -472,6 +486,9 @@ fn transmission(from: &str, to: &str, x: &[f64], y: &[f64], cfg: &ChainConfig) -
         rho: best.rho,
         n: best.n,
         ci95: fisher_interval(best.rho, best.n, 0.95),
+        lags_searched,
+        ci95_adjusted,
+        significant: ci95_adjusted.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0),
     })
 }
 

@@ -12,8 +12,15 @@
 //!   null band `1.96 / sqrt(n_k)` ([`cross_correlation`]); a positive `k` means x leads y;
 //! - the best lag, the `k` in `0..=26` with the largest `|rho(k)|`
 //!   ([`crate::stats::correlation::best_lag`], read off the cross-correlation's lags `k >= 0`);
+//! - the **significance of the best lag after the search**: the best of 27 lags is not one test,
+//!   so it is judged against the 95% level of the largest `|rho(k)|` over `k = 0..=26` that the
+//!   same two series give when their relation is broken by a circular shift
+//!   ([`crate::stats::search::circular_shift_max`]; about `3.1 / sqrt(n)`, 0.12 at `n = 677`,
+//!   against the one-lag band's 0.075), with its p-value; `significant` is read from it, the
+//!   one-lag band is kept beside it for comparison;
 //! - the rolling best lag on three-year (156-week) windows every 4 weeks, and the lag stability:
-//!   the share of windows whose best lag is within ±2 weeks of the full-sample one;
+//!   the share of windows whose best lag is within ±2 weeks of the full-sample one, with the
+//!   Bonferroni band a window's best lag must clear and the share of windows that clear it;
 //! - Granger F-tests of "x helps predict y" for 1 to 8 weekly lags ([`granger_lags`]).
 //!
 //! # Correlation stability
@@ -52,6 +59,7 @@ use crate::stats::correlation::{
 };
 use crate::stats::descriptive::{summary, Summary};
 use crate::stats::granger::{granger_lags, GrangerTest, DEFAULT_MAX_LAG};
+use crate::stats::search::{adjusted_best_lag, bonferroni_band, SearchAdjusted};
 use crate::transform::{Change, Transform};
 
 /// Largest lag of the cross-correlation and of the best-lag search, in weeks (MODEL.md 6).
@@ -205,12 +213,25 @@ pub struct LeadLagResult {
     pub band: f64,
     /// Complete pairs at the best lag.
     pub n: usize,
-    /// `|rho| > band`.
+    /// The best lag once the search over `0..=26` lags is accounted for: the 95% level of the
+    /// largest `|rho|` of unrelated series with these series' own dynamics (circular shifts of y,
+    /// Bonferroni when too short; see [`crate::stats::search`]). `None` when undefined.
+    pub search: Option<SearchAdjusted>,
+    /// `|rho|` clears the search-adjusted band (`search.band`): the best lead is more than the
+    /// best of noise. Without an adjustment, `false`.
     pub significant: bool,
+    /// `|rho| > band`, the one-lag band that ignores the search: shown for comparison only.
+    pub significant_one_lag: bool,
     /// `rho(k)` for `k = -26..=26` where defined, ascending in `k`.
     pub cross: Vec<LagCorrelation>,
     /// Per rolling window: its last Friday, its best lag in `0..=26` and the correlation there.
     pub rolling_best_lag: Vec<(Date, i32, f64)>,
+    /// The Bonferroni band (27 lags searched) for a window's best lag on a full window of pairs
+    /// (see [`crate::stats::search::bonferroni_band`]): a window whose best `|rho|` is inside it
+    /// shows no lead at all. `None` without a window.
+    pub rolling_band: Option<f64>,
+    /// Share of rolling windows whose best `|rho|` clears `rolling_band` (`None` without a window).
+    pub rolling_significant_share: Option<f64>,
     /// Share of rolling windows whose best lag is within ±2 weeks of `best_lag_weeks` (`None`
     /// without a window).
     ///
@@ -259,6 +280,16 @@ pub fn lead_lag(x: Leg<'_>, y: Leg<'_>, config: &LeadLagConfig) -> Option<LeadLa
         .count();
     let lag_stability =
         (!rolling_best_lag.is_empty()).then(|| agreeing as f64 / rolling_best_lag.len() as f64);
+    let searched = max_lag_usize + 1;
+    let rolling_band = (!rolling_best_lag.is_empty())
+        .then(|| bonferroni_band(config.rolling_window.saturating_sub(max_lag_usize), searched))
+        .flatten()
+        .map(|b| b.band);
+    let rolling_significant_share = rolling_band.map(|band| {
+        let clear = rolling_best_lag.iter().filter(|(_, _, rho)| rho.abs() > band).count();
+        clear as f64 / rolling_best_lag.len() as f64
+    });
+    let search = adjusted_best_lag(&changes.x, &changes.y, 0..=max_lag, best.rho, best.n);
     Some(LeadLagResult {
         x: x.id.to_string(),
         y: y.id.to_string(),
@@ -271,9 +302,13 @@ pub fn lead_lag(x: Leg<'_>, y: Leg<'_>, config: &LeadLagConfig) -> Option<LeadLa
         rho: best.rho,
         band: best.band,
         n: best.n,
-        significant: best.rho.abs() > best.band,
+        significant: search.as_ref().is_some_and(|a| a.significant(best.rho)),
+        significant_one_lag: best.rho.abs() > best.band,
+        search,
         cross,
         rolling_best_lag,
+        rolling_band,
+        rolling_significant_share,
         lag_stability,
         granger: granger_lags(&changes.x, &changes.y, config.granger_max_lag),
     })

@@ -18,6 +18,8 @@
 //! - [`correlation`]: Pearson and Spearman, the Fisher-z interval, cross-correlation by lag.
 //! - [`ols`]: multiple linear regression with standard errors, t-statistics and p-values.
 //! - [`granger`]: the Granger-causality F-test.
+//! - [`search`]: significance after a search (the best of 27 lags): circular-shift maximum
+//!   statistic, Bonferroni.
 //! - [`bootstrap`]: a seeded generator and the circular moving-block bootstrap.
 //! - [`conditional`]: up and down betas, capture ratios and the asymmetry of MODEL.md section 5.
 
@@ -27,6 +29,7 @@ pub mod correlation;
 pub mod descriptive;
 pub mod granger;
 pub mod ols;
+pub mod search;
 
 /// `Some(x)` when `x` is finite, the gate every public statistic passes its result through.
 pub(crate) fn finite(x: f64) -> Option<f64> {
