@@ -26,6 +26,12 @@
 //! rows of the latest-vintage CSV would mix revised figures into first releases.
 //!
 //! The report says per revised series which it used ([`VintageUse`]).
+//!
+//! Choices where the specification is silent: a value is never replaced by its revisions (first
+//! release semantics, see [`crate::parse::vintage`] for why); the staleness rule keeps the catalog
+//! lag, so a release that came late shows as stale until it is out; and the default as-of date
+//! ([`crate::report::default_as_of`]) is still chosen with the catalog lags: on that date a late
+//! release is simply not yet in the cut, which can only make the picture older, never look ahead.
 
 use std::collections::BTreeMap;
 
