@@ -10,6 +10,25 @@
 //! fetched, the rows, the first and last dates, the sha256 of the file and any error; and, under
 //! `tables`, the table inputs copied from `--from` (see [`crate::tables`]).
 //!
+//! # Vintages of the revised series
+//!
+//! For each revised catalog series (`revised: true`: CPI, core PCE, M2, INDPRO, UNRATE, GDPC1) the
+//! mirror also fills `vintages/<ID>.csv` (every vintage of every observation, the format of
+//! `tideline_core::parse::vintage`), from which `analyze` takes first releases at each as-of date.
+//! The vintages come from ALFRED, FRED's real-time archive, whose API needs a key: the mirror reads
+//! it from the environment variable `FRED_API_KEY` (in CI, a repository secret). The request is the
+//! catalog's `vintages_url` (`https://api.stlouisfed.org/fred/series/observations?...`), rebased on
+//! `--base-url` like every feed, fetched with the same retries, parsed, checked against the
+//! catalog's plausible range, and written through a temporary file: a bad answer never replaces a
+//! good file. The key is never written anywhere: URLs and errors show `api_key=REDACTED`.
+//!
+//! Without a key nothing is requested or written: the folder keeps latest vintages only (and any
+//! vintage file of an earlier run), the command prints `NOTE FRED_API_KEY not set: latest vintages
+//! only, revisions not accounted for`, and `manifest.json` says the same under `vintages.note`.
+//! With `--from DIR` a valid `DIR/vintages/<ID>.csv` is copied instead (no key needed). Each file
+//! gets an entry in the manifest's `vintages.files`; a failure is an `ERROR vintages/<ID>.csv:`
+//! line and makes the exit code non-zero, like a failed series.
+//!
 //! Network fetches use timeouts and up to four attempts with exponential backoff, honouring a
 //! `Retry-After` header on 429 and 503; a body cut short (the connection closed before its
 //! Content-Length, or a read timed out) is retried like a failed connection. A body that is not
@@ -22,9 +41,19 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use clap::Args;
 use sha2::{Digest, Sha256};
 use tideline_core::catalog::{Catalog, CatalogEntry};
-use tideline_core::manifest::{Manifest, ManifestEntry};
+use tideline_core::manifest::{Manifest, ManifestEntry, VintagesManifest};
+use tideline_core::parse::vintage::{self, Vintages};
 use tideline_core::parse::{self, Format};
 use tideline_core::Series;
+
+/// The environment variable that holds the FRED API key.
+pub const API_KEY_VARIABLE: &str = "FRED_API_KEY";
+
+/// What the mirror says when it has no key.
+pub const NO_KEY_NOTE: &str = "FRED_API_KEY not set: latest vintages only, revisions not accounted for";
+
+/// Shown in place of the API key.
+const REDACTED: &str = "REDACTED";
 
 /// Arguments of `tideline mirror`.
 #[derive(Args, Debug)]
@@ -66,6 +95,9 @@ pub fn run(args: &MirrorArgs) -> bool {
         .timeout(Duration::from_secs(args.timeout))
         .user_agent(concat!("tideline-mirror/", env!("CARGO_PKG_VERSION")))
         .build();
+    let api_key =
+        std::env::var(API_KEY_VARIABLE).ok().map(|k| k.trim().to_string()).filter(|k| !k.is_empty());
+    let mut vintage_files = Vec::new();
     let mut entries = Vec::new();
     let mut all_ok = true;
     // An id that names no catalog series is a typo, not an empty request: report it as a failure.
@@ -99,12 +131,50 @@ pub fn run(args: &MirrorArgs) -> bool {
             }
         };
         entries.push(manifest_entry);
+        if !entry.revised {
+            continue;
+        }
+        let outcome = match (&args.from, &api_key) {
+            (Some(dir), _) => vintages_from_folder(entry, dir),
+            (None, Some(key)) => {
+                vintages_from_network(entry, &agent, args.base_url.as_deref(), key).map(Some)
+            }
+            (None, None) => Ok(None),
+        };
+        let file =
+            match outcome.transpose().map(|r| r.and_then(|good| write_vintages(&args.out, entry, good))) {
+                None => kept_vintages(&args.out, entry, None),
+                Some(Ok(m)) => {
+                    println!(
+                        "OK {}: {} rows, {}..{} from {}",
+                        entry.vintage_file_name(),
+                        m.rows,
+                        m.first.map(|d| d.to_string()).unwrap_or_default(),
+                        m.last.map(|d| d.to_string()).unwrap_or_default(),
+                        m.source.as_deref().unwrap_or("")
+                    );
+                    Some(m)
+                }
+                Some(Err(error)) => {
+                    all_ok = false;
+                    println!("ERROR {}: {error}", entry.vintage_file_name());
+                    kept_vintages(&args.out, entry, Some(error))
+                }
+            };
+        vintage_files.extend(file);
     }
+    let revised_wanted =
+        catalog.series.iter().any(|e| e.revised && (args.only.is_empty() || args.only.contains(&e.id)));
+    let note = vintages_note(args, api_key.is_some(), revised_wanted, &vintage_files);
+    if let Some(note) = &note {
+        println!("NOTE {note}");
+    }
+    let vintages = VintagesManifest { api_key: api_key.is_some(), note, files: vintage_files };
     let wanted = |name: &str| args.only.is_empty() || args.only.iter().any(|o| o == name);
     let (tables, tables_ok) = crate::tables::mirror_tables(&args.out, args.from.as_deref(), &wanted);
     all_ok &= tables_ok;
     let manifest =
-        Manifest { generated_at: now(), catalog_version: catalog.version, series: entries, tables };
+        Manifest { generated_at: now(), catalog_version: catalog.version, series: entries, tables, vintages };
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_else(|_| "{}".into());
     if let Err(e) = atomic_write(&args.out.join("manifest.json"), text.as_bytes()) {
         eprintln!("ERROR cannot write manifest.json: {e}");
@@ -288,6 +358,132 @@ fn fetch(agent: &ureq::Agent, url: &str) -> Result<String, String> {
         }
     }
     Err(format!("{last_error} (after {ATTEMPTS} attempts)"))
+}
+
+/// Vintages that parsed and passed the plausibility check.
+struct GoodVintages {
+    source: String,
+    vintages: Vintages,
+    native_units: String,
+}
+
+/// Why the folder has no fresh real-time vintages after this run (`None` when it has them, or when
+/// no revised series was asked for).
+fn vintages_note(
+    args: &MirrorArgs,
+    api_key: bool,
+    revised_wanted: bool,
+    files: &[ManifestEntry],
+) -> Option<String> {
+    let fresh = files.iter().any(|f| f.error.is_none() && !is_kept(f));
+    let kept = files.iter().any(|f| f.sha256.is_some());
+    match (&args.from, api_key) {
+        _ if !revised_wanted || fresh => None,
+        (None, false) if kept => {
+            Some("FRED_API_KEY not set: vintages not refreshed, the files of an earlier run are kept".into())
+        }
+        (None, false) => Some(NO_KEY_NOTE.to_string()),
+        (Some(dir), _) if !kept => Some(format!(
+            "no vintages/<ID>.csv in {}: latest vintages only, revisions not accounted for",
+            dir.display()
+        )),
+        _ => None,
+    }
+}
+
+fn is_kept(entry: &ManifestEntry) -> bool {
+    entry.source.as_deref().is_some_and(|s| s.ends_with("(kept from an earlier run)"))
+}
+
+/// Parses and validates a vintage body against the entry: ALFRED JSON or a vintage file.
+fn validate_vintages(
+    entry: &CatalogEntry,
+    source: &str,
+    body: &str,
+    json: bool,
+) -> Result<GoodVintages, String> {
+    let vintages = if json {
+        vintage::parse_alfred(source, body, &entry.id)
+    } else {
+        vintage::parse(source, body, Some(&entry.id))
+    }
+    .map_err(|e| e.to_string())?;
+    // The model uses first releases: those must be in plausible units.
+    let (_, native_units) =
+        entry.to_canonical(&vintages.first_release().series, source).map_err(|e| e.to_string())?;
+    Ok(GoodVintages { source: source.to_string(), vintages, native_units })
+}
+
+/// `DIR/vintages/<ID>.csv`, validated; `None` when there is no such file.
+fn vintages_from_folder(entry: &CatalogEntry, dir: &Path) -> Result<Option<GoodVintages>, String> {
+    let path = dir.join(entry.vintage_file_name());
+    let source = path.display().to_string();
+    let body = match std::fs::read(&path) {
+        Ok(bytes) => utf8(bytes).map_err(|e| format!("{source}: {e}"))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{source}: cannot read the file: {e}")),
+    };
+    validate_vintages(entry, &source, &body, false).map(Some)
+}
+
+/// Every vintage of the series from ALFRED. The key appears in no returned text.
+fn vintages_from_network(
+    entry: &CatalogEntry,
+    agent: &ureq::Agent,
+    base: Option<&str>,
+    api_key: &str,
+) -> Result<GoodVintages, String> {
+    let redact = |text: String| text.replace(api_key, REDACTED);
+    let (Some(url), Some(shown)) = (entry.vintages_url(api_key), entry.vintages_url(REDACTED)) else {
+        return Err(format!("{} is not a revised series", entry.id));
+    };
+    let (url, shown) = (rebase(&url, base), rebase(&shown, base));
+    let body = fetch(agent, &url).map_err(redact)?;
+    validate_vintages(entry, &shown, &body, true).map_err(redact)
+}
+
+/// Writes `vintages/<ID>.csv` and returns its manifest entry.
+fn write_vintages(out: &Path, entry: &CatalogEntry, good: GoodVintages) -> Result<ManifestEntry, String> {
+    let path = out.join(entry.vintage_file_name());
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+    }
+    let text = good.vintages.to_csv();
+    atomic_write(&path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let rows = good.vintages.rows();
+    Ok(ManifestEntry {
+        id: entry.id.clone(),
+        source: Some(good.source),
+        fetched_at: now(),
+        rows: rows.len(),
+        first: rows.first().map(|r| r.date),
+        last: rows.last().map(|r| r.date),
+        native_units: Some(good.native_units),
+        sha256: Some(format!("{:x}", Sha256::digest(text.as_bytes()))),
+        error: None,
+    })
+}
+
+/// The manifest entry of a vintage file not written this run: the file of an earlier run when it
+/// is still there and valid, with `error` when this run failed; `None` when there is neither.
+fn kept_vintages(out: &Path, entry: &CatalogEntry, error: Option<String>) -> Option<ManifestEntry> {
+    let path = out.join(entry.vintage_file_name());
+    let kept = std::fs::read_to_string(&path).ok().and_then(|text| {
+        Some((vintage::parse(&path.display().to_string(), &text, Some(&entry.id)).ok()?, text))
+    });
+    if kept.is_none() && error.is_none() {
+        return None;
+    }
+    let mut manifest_entry = failed_entry(&entry.id, String::new());
+    manifest_entry.error = error;
+    if let Some((vintages, text)) = kept {
+        manifest_entry.source = Some(format!("{} (kept from an earlier run)", path.display()));
+        manifest_entry.rows = vintages.rows().len();
+        manifest_entry.first = vintages.rows().first().map(|r| r.date);
+        manifest_entry.last = vintages.rows().last().map(|r| r.date);
+        manifest_entry.sha256 = Some(format!("{:x}", Sha256::digest(text.as_bytes())));
+    }
+    Some(manifest_entry)
 }
 
 /// Writes the series as FRED-format CSV of native values and returns its manifest entry.

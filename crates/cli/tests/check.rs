@@ -35,7 +35,8 @@ const EMPTY: &str = "tests/fixtures/empty.csv";
 const MISSING: &str = "tests/fixtures/no_such_file.csv";
 
 const OK_FRED: &str = "OK tests/fixtures/good_fred.csv: 3 rows, 2024-01-02..2024-01-05";
-const OK_COINGECKO: &str = "OK tests/fixtures/good_coingecko.json: 3 rows, 2024-01-01..2024-01-03";
+// Midnight snapshots close the day before; the 16:00 "now" point of 2024-01-03 keeps its day.
+const OK_COINGECKO: &str = "OK tests/fixtures/good_coingecko.json: 4 rows, 2023-12-31..2024-01-03";
 
 #[test]
 fn every_file_gets_its_line_and_any_bad_one_fails_the_run() {

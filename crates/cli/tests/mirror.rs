@@ -2,7 +2,10 @@
 //! land as FRED CSV files, each fault (HTTP 500, an HTML page, a body cut short, a slow response, a
 //! rate limit, a feed in the wrong units, a body that is not UTF-8) is reported as an
 //! `ERROR <ID>: ...` line and in `manifest.json`, a bad body never replaces the last good copy, and
-//! the exit code is non-zero when any series failed. Also `--from DIR`.
+//! the exit code is non-zero when any series failed. Also `--from DIR`, and the vintages of the
+//! revised series: fetched from the ALFRED endpoint only with `FRED_API_KEY` set (the key never
+//! shown), written to `vintages/<ID>.csv` and listed in the manifest; without a key nothing is
+//! requested and the manifest says so.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -211,8 +214,22 @@ fn fresh_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// Runs `tideline` without a FRED API key, whatever the test's own environment holds.
 fn tideline(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tideline")).args(args).output().expect("the tideline binary runs")
+    Command::new(env!("CARGO_BIN_EXE_tideline"))
+        .args(args)
+        .env_remove("FRED_API_KEY")
+        .output()
+        .expect("the tideline binary runs")
+}
+
+/// Runs `tideline` with `FRED_API_KEY` set to `key`.
+fn tideline_with_key(key: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tideline"))
+        .args(args)
+        .env("FRED_API_KEY", key)
+        .output()
+        .expect("the tideline binary runs")
 }
 
 /// Runs `tideline mirror --out OUT --base-url BASE --timeout SECS --only IDS`.
@@ -607,4 +624,235 @@ fn tables_are_copied_validated_and_kept() {
     assert!(entry["source"].as_str().is_some_and(|s| s.contains("kept from an earlier run")), "{entry}");
     assert!(entry["error"].as_str().is_some_and(|e| e.contains("line 2")), "{entry}");
     assert_eq!(entry["rows"], 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vintages of the revised series
+// ---------------------------------------------------------------------------------------------
+
+/// The request target of the ALFRED vintages of `id` (the catalog's `vintages_url` without its
+/// scheme and host).
+fn alfred_target(id: &str, key: &str) -> String {
+    format!(
+        "/fred/series/observations?series_id={id}&realtime_start=1776-07-04&realtime_end=9999-12-31\
+         &file_type=json&api_key={key}"
+    )
+}
+
+const KEY: &str = "0123456789abcdef0123456789abcdef";
+
+/// CPI, latest vintage: January as revised.
+const CPI_ROWS: &[(&str, &str)] = &[("2023-12-01", "306.746"), ("2024-01-01", "308.417")];
+/// Unemployment rate, latest vintage.
+const UNRATE_ROWS: &[(&str, &str)] = &[("2023-12-01", "3.7"), ("2024-01-01", "3.7")];
+
+/// ALFRED's answer for CPI, hand-written: December in the earliest vintage; January first released
+/// as 308.417 on 2024-02-13 and revised on 2024-02-16 (to 308.956, the seasonal-factor update);
+/// a vintage where February was still missing.
+const CPI_ALFRED: &str = r#"{"realtime_start":"1776-07-04","realtime_end":"9999-12-31",
+"observation_start":"1600-01-01","observation_end":"9999-12-31","units":"lin","output_type":1,
+"file_type":"json","order_by":"observation_date","sort_order":"asc","count":4,"offset":0,"limit":100000,
+"observations":[
+{"realtime_start":"2024-01-11","realtime_end":"9999-12-31","date":"2023-12-01","value":"306.746"},
+{"realtime_start":"2024-02-13","realtime_end":"2024-02-15","date":"2024-01-01","value":"308.417"},
+{"realtime_start":"2024-02-16","realtime_end":"9999-12-31","date":"2024-01-01","value":"308.956"},
+{"realtime_start":"2024-02-16","realtime_end":"9999-12-31","date":"2024-02-01","value":"."}]}"#;
+
+/// The vintage file the mirror writes from [`CPI_ALFRED`].
+const CPI_VINTAGES: &str = "date,realtime_start,value\n2023-12-01,2024-01-11,306.746\n\
+                            2024-01-01,2024-02-13,308.417\n2024-01-01,2024-02-16,308.956\n";
+
+fn vintage_entry<'a>(manifest: &'a Value, id: &str) -> Option<&'a Value> {
+    manifest["vintages"]["files"].as_array().expect("manifest.vintages.files").iter().find(|e| e["id"] == id)
+}
+
+fn analyze_series(data: &Path, as_of: &str, id: &str) -> Value {
+    let output = tideline(&["analyze", "--data", &data.display().to_string(), "--as-of", as_of]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON report");
+    let series = report["series"].as_array().expect("series");
+    series.iter().find(|s| s["id"] == id).cloned().unwrap_or_else(|| panic!("{id} not in the report"))
+}
+
+#[test]
+fn with_a_key_vintages_are_fetched_written_and_listed() {
+    let cpi_alfred = alfred_target("CPIAUCSL", KEY);
+    let unrate_alfred = alfred_target("UNRATE", KEY);
+    let server = Server::start(vec![
+        (fred_target("CPIAUCSL"), vec![ok(fred("CPIAUCSL", CPI_ROWS))]),
+        (fred_target("UNRATE"), vec![ok(fred("UNRATE", UNRATE_ROWS))]),
+        // Rate limited once, then the answer: the series' retry rules apply.
+        (cpi_alfred.clone(), vec![status(429, vec![("Retry-After", "0".into())]), ok(CPI_ALFRED)]),
+        (unrate_alfred.clone(), vec![html_page()]),
+    ]);
+    let out = fresh_dir("vintages-key");
+    let out_arg = out.display().to_string();
+    let args = [
+        "mirror",
+        "--out",
+        &out_arg,
+        "--base-url",
+        &server.base,
+        "--timeout",
+        "5",
+        "--only",
+        "CPIAUCSL,UNRATE",
+    ];
+    let output = tideline_with_key(KEY, &args);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "UNRATE's vintages failed:\n{text}");
+    assert_eq!(server.hits(&cpi_alfred), 2, "retried after the 429");
+    assert!(!text.contains(KEY), "the key is never shown:\n{text}");
+    let shown = format!("{}{}", server.base, alfred_target("CPIAUCSL", "REDACTED"));
+    assert!(
+        text.lines()
+            .any(|l| l == format!("OK vintages/CPIAUCSL.csv: 3 rows, 2023-12-01..2024-01-01 from {shown}")),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.starts_with("ERROR vintages/UNRATE.csv: ") && l.contains("an HTML page")),
+        "{text}"
+    );
+    assert!(!text.contains("NOTE"), "{text}");
+    // The series themselves landed as usual.
+    assert!(line_for(&text, "CPIAUCSL").starts_with("OK CPIAUCSL: 2 rows"), "{text}");
+    assert!(line_for(&text, "UNRATE").starts_with("OK UNRATE: 2 rows"), "{text}");
+
+    let written = std::fs::read_to_string(out.join("vintages/CPIAUCSL.csv")).expect("vintage file written");
+    assert_eq!(written, CPI_VINTAGES);
+    assert!(!out.join("vintages/UNRATE.csv").exists(), "a bad answer writes nothing");
+    let manifest_text = std::fs::read_to_string(out.join("manifest.json")).expect("manifest");
+    assert!(!manifest_text.contains(KEY), "the key is not in the manifest");
+    let listed = manifest(&out);
+    assert_eq!(listed["vintages"]["api_key"], true);
+    assert_eq!(listed["vintages"]["note"], Value::Null);
+    let cpi = vintage_entry(&listed, "CPIAUCSL").expect("CPI vintages listed");
+    assert_eq!(
+        (&cpi["rows"], &cpi["first"], &cpi["last"]),
+        (&Value::from(3), &Value::from("2023-12-01"), &Value::from("2024-01-01"))
+    );
+    assert_eq!(cpi["source"], shown);
+    assert_eq!(cpi["native_units"], "index 1982-84=100");
+    assert_eq!(cpi["sha256"], format!("{:x}", Sha256::digest(written.as_bytes())));
+    assert_eq!(cpi["error"], Value::Null);
+    let unrate = vintage_entry(&listed, "UNRATE").expect("UNRATE's failure listed");
+    assert!(unrate["error"].as_str().is_some_and(|e| e.contains("an HTML page")), "{unrate}");
+    assert_eq!(unrate["sha256"], Value::Null);
+    assert_no_tmp(&out.join("vintages"));
+
+    // `analyze` loads the vintage file (the first-release values themselves are checked in
+    // crates/core/tests/vintages.rs); UNRATE, without one, says it used the latest vintage.
+    let series = analyze_series(&out, "2024-03-01", "CPIAUCSL");
+    assert_eq!(
+        (&series["vintage"], &series["vintage_note"]),
+        (&Value::from("real_time"), &Value::from("real-time vintages"))
+    );
+    assert!(series["source"].as_str().is_some_and(|s| s.ends_with("vintages/CPIAUCSL.csv")), "{series}");
+    assert_eq!(series["last"], "2024-01-01");
+    let series = analyze_series(&out, "2024-03-01", "UNRATE");
+    assert_eq!(series["vintage"], "latest");
+
+    // An error object from the API (a key it does not know) never replaces the good file.
+    server.set(
+        &cpi_alfred,
+        vec![Reply::Full {
+            status: 200,
+            headers: vec![("Content-Type", "application/json".into())],
+            body: br#"{"error_code":400,"error_message":"Bad Request.  The value for variable api_key is not registered."}"#.to_vec(),
+        }],
+    );
+    let output = tideline_with_key(KEY, &args);
+    let text = stdout(&output);
+    assert!(
+        text.lines().any(|l| l.starts_with("ERROR vintages/CPIAUCSL.csv: ") && l.contains("code 400")),
+        "{text}"
+    );
+    assert_eq!(std::fs::read_to_string(out.join("vintages/CPIAUCSL.csv")).expect("kept"), CPI_VINTAGES);
+    let listed = manifest(&out);
+    let cpi = vintage_entry(&listed, "CPIAUCSL").expect("CPI vintages listed");
+    assert!(cpi["source"].as_str().is_some_and(|s| s.contains("kept from an earlier run")), "{cpi}");
+    assert!(cpi["error"].as_str().is_some_and(|e| e.contains("code 400")), "{cpi}");
+    assert_eq!(cpi["rows"], 3);
+}
+
+#[test]
+fn without_a_key_nothing_is_fetched_and_the_manifest_says_so() {
+    let server = Server::start(vec![
+        (fred_target("CPIAUCSL"), vec![ok(fred("CPIAUCSL", CPI_ROWS))]),
+        (alfred_target("CPIAUCSL", KEY), vec![ok(CPI_ALFRED)]),
+    ]);
+    let out = fresh_dir("vintages-no-key");
+    let output = mirror_http(&out, &server.base, 5, &["CPIAUCSL"]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert_eq!(server.seen(), vec![fred_target("CPIAUCSL")], "only the series was requested");
+    assert!(
+        text.lines()
+            .any(|l| l == "NOTE FRED_API_KEY not set: latest vintages only, revisions not accounted for"),
+        "{text}"
+    );
+    assert!(!out.join("vintages").exists(), "nothing written");
+    let manifest = manifest(&out);
+    assert_eq!(manifest["vintages"]["api_key"], false);
+    assert_eq!(
+        manifest["vintages"]["note"],
+        "FRED_API_KEY not set: latest vintages only, revisions not accounted for"
+    );
+    assert_eq!(manifest["vintages"]["files"], Value::Array(Vec::new()));
+    let series = analyze_series(&out, "2024-03-01", "CPIAUCSL");
+    assert_eq!(
+        (&series["vintage"], &series["vintage_note"]),
+        (&Value::from("latest"), &Value::from("latest vintage: revisions not accounted for"))
+    );
+
+    // A series that is not revised asks for no vintages and says nothing about them.
+    let server = Server::start(vec![(fred_target("DFF"), vec![ok(fred("DFF", DFF_ROWS))])]);
+    let output = tideline_with_key(
+        KEY,
+        &["mirror", "--out", &out.display().to_string(), "--base-url", &server.base, "--only", "DFF"],
+    );
+    assert_eq!(stdout(&output).lines().count(), 1, "{}", stdout(&output));
+    assert_eq!(server.seen(), vec![fred_target("DFF")]);
+}
+
+#[test]
+fn from_a_folder_valid_vintage_files_are_copied() {
+    let from = fresh_dir("vintages-from-src");
+    std::fs::create_dir_all(from.join("vintages")).expect("vintages dir");
+    std::fs::write(from.join("CPIAUCSL.csv"), fred("CPIAUCSL", CPI_ROWS)).expect("fixture");
+    std::fs::write(from.join("UNRATE.csv"), fred("UNRATE", UNRATE_ROWS)).expect("fixture");
+    std::fs::write(from.join("vintages/CPIAUCSL.csv"), CPI_VINTAGES).expect("fixture");
+    std::fs::write(
+        from.join("vintages/UNRATE.csv"),
+        "date,realtime_start,value\n2024-01-01,2024-02-02,3.7\n2024-01-01,2024-02-02,3.8\n",
+    )
+    .expect("fixture");
+    let out = fresh_dir("vintages-from-out");
+    let output = tideline(&[
+        "mirror",
+        "--out",
+        &out.display().to_string(),
+        "--from",
+        &from.display().to_string(),
+        "--only",
+        "CPIAUCSL,UNRATE,INDPRO",
+    ]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert_eq!(std::fs::read_to_string(out.join("vintages/CPIAUCSL.csv")).expect("copied"), CPI_VINTAGES);
+    let unrate_source = from.join("vintages/UNRATE.csv").display().to_string();
+    assert!(
+        text.lines().any(|l| l
+            == format!(
+            "ERROR vintages/UNRATE.csv: {unrate_source}: line 3: duplicate vintage: observation 2024-01-01 \
+                 with realtime_start 2024-02-02 appears twice"
+        )),
+        "{text}"
+    );
+    assert!(!out.join("vintages/UNRATE.csv").exists());
+    let manifest = manifest(&out);
+    assert_eq!(manifest["vintages"]["note"], Value::Null, "one file was copied");
+    let cpi = vintage_entry(&manifest, "CPIAUCSL").expect("listed");
+    assert_eq!(cpi["source"], from.join("vintages/CPIAUCSL.csv").display().to_string());
+    assert!(vintage_entry(&manifest, "INDPRO").is_none(), "no file, no entry");
 }

@@ -16,6 +16,9 @@
 //!   observation published after the cutoff is ignored everywhere, so a frame "as of D" is exactly
 //!   the frame the model would have computed on D (the property tested in
 //!   `crates/core/tests/point_in_time.rs`);
+//! - [`as_of_released`] is the same join for a series whose observations each carry their own
+//!   release day (first releases from real-time vintages): observation `i` is used from
+//!   `max(public_from[i], d + lag)` on;
 //! - [`is_stale`] and [`Aligned::stale_mask`] apply the staleness rule, [`resample`] buckets a series
 //!   into weeks or months, and [`on_benchmark_calendar`] / [`friday_closes`] pair an asset with a
 //!   benchmark for the asymmetry statistics (MODEL.md 5).
@@ -297,12 +300,62 @@ pub fn as_of_with_cutoff(
     cutoff: Option<Date>,
 ) -> Aligned {
     let lag_days = lag_days.max(0);
+    join(series, |date, _| published(date, lag_days), lag_days, calendar, cutoff)
+}
+
+/// [`as_of_with_cutoff`] for a series whose observations each have their own first public day
+/// (first releases from real-time vintages, [`crate::dataset::RealTime`]): observation `i` is used
+/// from `public_from[i]` on, and never before `date + lag_days`. Observations beyond the end of
+/// `public_from` are never used. `lag_days` is also the column's lag for the staleness rule.
+///
+/// Public days that go backwards are held at the latest day before them, so an observation is never
+/// used before an older one is out (the join stays one forward pass).
+///
+/// # Example
+///
+/// ```
+/// use tideline_core::{align::{as_of_released, Calendar}, Date, Series};
+///
+/// let d = |s| Date::parse_iso(s).unwrap();
+/// // January's CPI, lag 45 (public 2024-02-15), actually released late, on 2024-02-20.
+/// let cpi = Series::from_pairs("CPIAUCSL", &[(d("2024-01-01"), 100.0)]).unwrap();
+/// let days = Calendar::daily(d("2024-02-15"), d("2024-02-20"));
+/// let joined = as_of_released(&cpi, &[d("2024-02-20")], 45, &days, None);
+/// assert!(joined.values[4].is_nan());
+/// assert_eq!(joined.get(5), Some((100.0, d("2024-01-01"))));
+/// ```
+pub fn as_of_released(
+    series: &Series,
+    public_from: &[Date],
+    lag_days: i32,
+    calendar: &Calendar,
+    cutoff: Option<Date>,
+) -> Aligned {
+    let lag_days = lag_days.max(0);
+    let mut days = Vec::with_capacity(public_from.len());
+    for (date, day) in series.dates().iter().zip(public_from) {
+        let day = i64::from(day.days()).max(published(*date, lag_days));
+        let floor = days.last().copied().unwrap_or(day);
+        days.push(day.max(floor));
+    }
+    join(series, |_, i| days.get(i).copied().unwrap_or(i64::MAX), lag_days, calendar, cutoff)
+}
+
+/// The merge behind every join: observation `i` (dated `d`) is public from day `public(d, i)`,
+/// which must not decrease with `i`.
+fn join(
+    series: &Series,
+    public: impl Fn(Date, usize) -> i64,
+    lag_days: i32,
+    calendar: &Calendar,
+    cutoff: Option<Date>,
+) -> Aligned {
     let dates = series.dates();
     let values = series.values();
     let mut usable = dates.len().min(values.len());
     if let Some(cutoff) = cutoff {
         let cutoff = i64::from(cutoff.days());
-        usable = usable.min(dates.partition_point(|d| published(*d, lag_days) <= cutoff));
+        usable = usable.min((0..usable).take_while(|&i| public(dates[i], i) <= cutoff).count());
     }
     let mut out_values = Vec::with_capacity(calendar.len());
     let mut out_dates = Vec::with_capacity(calendar.len());
@@ -313,7 +366,7 @@ pub fn as_of_with_cutoff(
         let t = i64::from(t.days());
         while next < usable {
             match (dates.get(next), values.get(next)) {
-                (Some(d), Some(v)) if published(*d, lag_days) <= t => {
+                (Some(d), Some(v)) if public(*d, next) <= t => {
                     current = Some((*v, *d));
                     next += 1;
                 }

@@ -98,6 +98,12 @@ pub struct CatalogEntry {
     pub canonical_units: String,
     /// Days after the observation date before a value is public.
     pub publication_lag_days: i32,
+    /// The source revises published values (CPI, core PCE, M2, industrial production, the
+    /// unemployment rate, real GDP): the mirror fetches the series' vintages from ALFRED into
+    /// [`CatalogEntry::vintage_file_name`] when it can, and the model then uses first releases
+    /// (see [`crate::parse::vintage`]); without them the report says the latest vintage was used.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub revised: bool,
     /// Which part of the model it feeds.
     pub role: Role,
     /// Plausible range `[min, max]` in canonical units.
@@ -150,7 +156,28 @@ impl CatalogEntry {
     pub fn file_name(&self) -> String {
         format!("{}.csv", self.id)
     }
+
+    /// The file (relative to a data folder) that holds this series' vintages when it is revised:
+    /// `vintages/<ID>.csv`, in the format of [`crate::parse::vintage`].
+    pub fn vintage_file_name(&self) -> String {
+        format!("vintages/{}.csv", self.id)
+    }
+
+    /// The ALFRED request for every vintage of this series (all real-time periods, JSON), or
+    /// `None` when the series is not revised. The key is FRED's API key.
+    pub fn vintages_url(&self, api_key: &str) -> Option<String> {
+        self.revised.then(|| {
+            format!(
+                "{ALFRED_OBSERVATIONS_URL}?series_id={}&realtime_start=1776-07-04&realtime_end=9999-12-31\
+                 &file_type=json&api_key={api_key}",
+                self.id
+            )
+        })
+    }
 }
+
+/// The FRED/ALFRED API endpoint that lists a series' observations per real-time period.
+pub const ALFRED_OBSERVATIONS_URL: &str = "https://api.stlouisfed.org/fred/series/observations";
 
 /// The catalog: every series Tideline knows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -224,6 +251,18 @@ mod tests {
         }
         assert_eq!(catalog.get("WALCL").map(|e| e.units[0].scale), Some(0.001));
         assert_eq!(catalog.get("RRPONTSYD").map(|e| e.units[0].scale), Some(1.0));
+        let revised: Vec<&str> = catalog.series.iter().filter(|e| e.revised).map(|e| e.id.as_str()).collect();
+        assert_eq!(revised, ["CPIAUCSL", "PCEPILFE", "M2SL", "INDPRO", "UNRATE", "GDPC1"]);
+        let cpi = catalog.get("CPIAUCSL").expect("in catalog");
+        assert_eq!(cpi.vintage_file_name(), "vintages/CPIAUCSL.csv");
+        assert_eq!(
+            cpi.vintages_url("KEY").as_deref(),
+            Some(
+                "https://api.stlouisfed.org/fred/series/observations?series_id=CPIAUCSL\
+                 &realtime_start=1776-07-04&realtime_end=9999-12-31&file_type=json&api_key=KEY"
+            )
+        );
+        assert_eq!(catalog.get("DFF").and_then(|e| e.vintages_url("KEY")), None);
     }
 
     #[test]

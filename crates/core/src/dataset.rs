@@ -4,6 +4,34 @@
 //! command line after reading a folder): hand each body to [`Dataset::load_body`], then ask the
 //! model for figures. A body that fails to parse or is implausible is reported and left out; it
 //! never replaces a series already loaded (the last good copy stays).
+//!
+//! # Revised series and real-time vintages
+//!
+//! A catalog series marked `revised` (CPI, core PCE, M2, INDPRO, UNRATE, GDPC1) may also be loaded
+//! from its vintages ([`Dataset::load_vintages`], or `vintages/<ID>.csv` in
+//! [`Dataset::load_from`]). Its loaded series is then the **first-release** series (each
+//! observation's earliest vintage, see [`crate::parse::vintage`]), and beside it the dataset keeps,
+//! per observation, the first day the model may use it ([`RealTime::public_from`]): the later of its
+//! first release and `date + publication lag` (the catalog lag stays a floor, so nothing becomes
+//! public earlier than it did without vintages; an observation whose release the file does not
+//! know, one already in its earliest vintage, keeps the lag alone).
+//!
+//! Why keep the timing beside the series instead of in it: every model function takes a
+//! [`Series`] of dated values, and the first-release values are just such a series; only *when*
+//! each value may be used differs. Two places consult the timing: the as-of cut
+//! ([`Dataset::public_at`], used by the report and the backtest) drops the observations not yet
+//! released at the cutoff, and the weekly panel joins a real-time series on its release days
+//! ([`crate::align::as_of_released`]), so the history of a run never uses a figure before its
+//! release either. With vintages, the series comes from the vintage file alone: mixing in newer
+//! rows of the latest-vintage CSV would mix revised figures into first releases.
+//!
+//! The report says per revised series which it used ([`VintageUse`]).
+//!
+//! Choices where the specification is silent: a value is never replaced by its revisions (first
+//! release semantics, see [`crate::parse::vintage`] for why); the staleness rule keeps the catalog
+//! lag, so a release that came late shows as stale until it is out; and the default as-of date
+//! ([`crate::report::default_as_of`]) is still chosen with the catalog lags: on that date a late
+//! release is simply not yet in the cut, which can only make the picture older, never look ahead.
 
 use std::collections::BTreeMap;
 
@@ -27,6 +55,37 @@ pub struct LoadedSeries {
     pub source: String,
 }
 
+/// When each observation of a series loaded from its vintages may be used.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RealTime {
+    /// Per observation of the loaded series (same order and length): the first day the model may
+    /// use it, the later of its first release and `date + publication lag`, never decreasing (an
+    /// observation released before an older one is held back until that one is out too).
+    pub public_from: Vec<Date>,
+    /// The vintage file.
+    pub source: String,
+}
+
+/// Which vintage of a revised series the model used (the report's per-series `vintage`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VintageUse {
+    /// First releases from the series' vintages, each used from its release day.
+    RealTime,
+    /// Only the latest vintage was loaded: revised values are used as if public on their dates.
+    Latest,
+}
+
+impl VintageUse {
+    /// The report's note.
+    pub fn note(self) -> &'static str {
+        match self {
+            VintageUse::RealTime => "real-time vintages",
+            VintageUse::Latest => "latest vintage: revisions not accounted for",
+        }
+    }
+}
+
 /// Series loaded from feed bodies, keyed by catalog id.
 #[derive(Clone, Debug)]
 pub struct Dataset {
@@ -34,6 +93,8 @@ pub struct Dataset {
     series: BTreeMap<String, LoadedSeries>,
     /// Roles of the user's own series (uploads), which have no catalog entry.
     user_roles: BTreeMap<String, Role>,
+    /// Release timing of the series loaded from their vintages.
+    real_time: BTreeMap<String, RealTime>,
 }
 
 /// Why a body was not loaded.
@@ -134,7 +195,7 @@ pub fn pick_freshest(
 impl Dataset {
     /// An empty dataset over `catalog`.
     pub fn new(catalog: Catalog) -> Dataset {
-        Dataset { catalog, series: BTreeMap::new(), user_roles: BTreeMap::new() }
+        Dataset { catalog, series: BTreeMap::new(), user_roles: BTreeMap::new(), real_time: BTreeMap::new() }
     }
 
     /// The catalog.
@@ -155,7 +216,29 @@ impl Dataset {
         let native = parse::parse(format, source, body, Some(id))?;
         let (series, native_units) = entry.to_canonical(&native, source)?;
         let loaded = LoadedSeries { series, native_units, source: source.to_string() };
+        self.real_time.remove(id);
         self.series.insert(id.to_string(), loaded);
+        Ok(&self.series[id])
+    }
+
+    /// Parses `body` (a vintage file, see [`crate::parse::vintage`], read from `source`) as the
+    /// vintages of catalog series `id` and loads its first releases in canonical units, replacing
+    /// any latest-vintage copy, with their release days (see the module docs). On error nothing
+    /// changes.
+    pub fn load_vintages(&mut self, id: &str, source: &str, body: &str) -> Result<&LoadedSeries, LoadError> {
+        let entry = self.catalog.get(id).ok_or_else(|| LoadError::UnknownSeries { id: id.to_string() })?;
+        let first = parse::vintage::parse(source, body, Some(id))?.first_release();
+        let (series, native_units) = entry.to_canonical(&first.series, source)?;
+        let lag = entry.publication_lag_days.max(0);
+        let mut public_from = Vec::with_capacity(series.len());
+        for (date, released) in series.dates().iter().zip(&first.released) {
+            let by_lag = date.add_days(lag);
+            let day = released.map_or(by_lag, |r| r.max(by_lag));
+            let floor = public_from.last().copied().unwrap_or(day);
+            public_from.push(day.max(floor));
+        }
+        self.real_time.insert(id.to_string(), RealTime { public_from, source: source.to_string() });
+        self.series.insert(id.to_string(), LoadedSeries { series, native_units, source: source.to_string() });
         Ok(&self.series[id])
     }
 
@@ -198,6 +281,7 @@ impl Dataset {
         match (best, first_error) {
             (Some(i), _) => {
                 let loaded = valid.swap_remove(i);
+                self.real_time.remove(id);
                 self.series.insert(id.to_string(), loaded);
                 Ok((&self.series[id], refused))
             }
@@ -210,7 +294,10 @@ impl Dataset {
 
     /// Loads every catalog series that `read` can supply: `read(name)` returns the body of a file
     /// named relative to a data folder (`<ID>.csv`, then each entry's `local_files`), or `None`.
-    /// Among a series' files the freshest as of `as_of` wins ([`Dataset::load_freshest`]).
+    /// Among a series' files the freshest as of `as_of` wins ([`Dataset::load_freshest`]). A
+    /// revised series whose `vintages/<ID>.csv` is there is then loaded from it instead
+    /// ([`Dataset::load_vintages`]); when that file is bad, its error is returned and the
+    /// latest-vintage copy stays.
     /// Returns the errors of series that had files but none valid (those series are left out),
     /// and of files refused because their dates are a day off the series' reference file.
     pub fn load_from(
@@ -224,21 +311,87 @@ impl Dataset {
             let names = std::iter::once(entry.file_name()).chain(entry.local_files.iter().cloned());
             let candidates: Vec<(String, String)> =
                 names.filter_map(|name| read(&name).map(|body| (name, body))).collect();
-            if candidates.is_empty() {
-                continue;
+            if !candidates.is_empty() {
+                match self.load_freshest(&entry.id, &candidates, as_of) {
+                    Ok((_, refused)) => errors.extend(refused),
+                    Err(e) => errors.push(e),
+                }
             }
-            match self.load_freshest(&entry.id, &candidates, as_of) {
-                Ok((_, refused)) => errors.extend(refused),
-                Err(e) => errors.push(e),
+            let vintages = entry.vintage_file_name();
+            if let Some(body) = entry.revised.then(|| read(&vintages)).flatten() {
+                if let Err(e) = self.load_vintages(&entry.id, &vintages, &body) {
+                    errors.push(e);
+                }
             }
         }
         errors
+    }
+
+    /// The release timing of a series loaded from its vintages.
+    pub fn real_time(&self, id: &str) -> Option<&RealTime> {
+        self.real_time.get(id)
+    }
+
+    /// For a revised catalog series, which vintage is loaded; `None` for a series that is not
+    /// revised (or not in the catalog).
+    pub fn vintage_use(&self, id: &str) -> Option<VintageUse> {
+        let revised = self.user_role(id).is_none() && self.entry(id).is_some_and(|e| e.revised);
+        revised
+            .then(|| if self.real_time.contains_key(id) { VintageUse::RealTime } else { VintageUse::Latest })
+    }
+
+    /// For each of `dates`, the first day on which a value computed from the observations of
+    /// real-time series `id` dated on or before it may be used (the release day of the newest of
+    /// them); `None` when `id` was not loaded from its vintages. A date before the first
+    /// observation gets that observation's day.
+    pub fn public_from_on(&self, id: &str, dates: &[Date]) -> Option<Vec<Date>> {
+        let timing = self.real_time.get(id)?;
+        let observed = self.get(id)?.dates();
+        let days = dates.iter().filter_map(|date| {
+            let newest = observed.partition_point(|d| d <= date).saturating_sub(1);
+            timing.public_from.get(newest).copied()
+        });
+        Some(days.collect())
+    }
+
+    /// The dataset as the public saw it at `as_of`: each series cut to the observations published
+    /// by then (asset prices and user series: dated on or before; series loaded from their
+    /// vintages: first released by then, see the module docs; others: `date + publication lag <=
+    /// as_of`).
+    pub fn public_at(&self, as_of: Date) -> Dataset {
+        let mut cut = Dataset::new(self.catalog.clone());
+        for (id, loaded) in self.iter() {
+            let mut kept = loaded.clone();
+            if let Some(timing) = self.real_time.get(id) {
+                let n = timing.public_from.partition_point(|day| *day <= as_of);
+                let Some(last) = n.checked_sub(1).and_then(|i| loaded.series.dates().get(i)).copied() else {
+                    continue;
+                };
+                kept.series = loaded.series.truncated_after(last);
+                let public_from = timing.public_from[..n].to_vec();
+                cut.real_time.insert(id.to_string(), RealTime { public_from, source: timing.source.clone() });
+            } else {
+                let lag =
+                    self.entry(id)
+                        .map_or(0, |e| if e.role == Role::Asset { 0 } else { e.publication_lag_days });
+                kept.series = loaded.series.truncated_after(as_of.add_days(-lag));
+            }
+            if kept.series.is_empty() {
+                continue;
+            }
+            cut.series.insert(id.to_string(), kept);
+            if let Some(role) = self.user_role(id) {
+                cut.user_roles.insert(id.to_string(), role);
+            }
+        }
+        cut
     }
 
     /// Adds a user's own series (an upload) under `id` with the role the user gave it. The model
     /// joins it with no publication lag; an asset becomes an extra tier of the spectrum, and one
     /// named `ALTS` replaces the altcoin proxy.
     pub fn insert_user(&mut self, id: &str, loaded: LoadedSeries, role: Role) {
+        self.real_time.remove(id);
         self.user_roles.insert(id.to_string(), role);
         self.series.insert(id.to_string(), loaded);
     }
@@ -250,6 +403,7 @@ impl Dataset {
 
     /// Adds a series already in canonical units (an uploaded or computed series).
     pub fn insert(&mut self, id: &str, loaded: LoadedSeries) {
+        self.real_time.remove(id);
         self.series.insert(id.to_string(), loaded);
     }
 

@@ -85,6 +85,14 @@ pub enum ParseErrorKind {
         /// The repeated date.
         date: Date,
     },
+    /// The same observation date and real-time start appear twice in a vintage file.
+    #[error("duplicate vintage: observation {date} with realtime_start {realtime_start} appears twice")]
+    DuplicateVintage {
+        /// The observation date.
+        date: Date,
+        /// The vintage's first day.
+        realtime_start: Date,
+    },
     /// Dates go backwards.
     #[error("dates not ascending: {date} after {previous}")]
     NotAscending {

@@ -16,14 +16,16 @@
 //! - [`date`]: calendar days as integers; weekdays, Fridays, months.
 //! - [`series`]: [`Series`], ascending dated values.
 //! - [`error`]: [`ParseError`], which says which source, where, and what was wrong.
-//! - [`parse`]: one module per feed format.
+//! - [`parse`]: one module per feed format; [`parse::vintage`] reads the vintages of revised
+//!   series (ALFRED), from which the model takes first releases.
 //! - [`catalog`]: the series catalog (ids, sources, units, publication lags, plausible ranges).
 //! - [`align`]: point-in-time alignment: calendars, as-of joins with publication lags, staleness.
 //! - [`transform`]: indicator transforms (changes, YoY, z-scores, percentiles, oriented scores).
 //! - [`stats`]: correlation with intervals, least squares, Granger tests, bootstrap, up/down betas.
 //! - [`dating`]: the feeds' date conventions (a CoinGecko midnight snapshot is the previous day's
 //!   close) and the check that two files of one series line up.
-//! - [`dataset`]: [`dataset::Dataset`], the loaded series with their provenance; the entry point.
+//! - [`dataset`]: [`dataset::Dataset`], the loaded series with their provenance (and, for revised
+//!   series loaded from their vintages, each first release's release day); the entry point.
 //! - [`liquidity`]: Fed net liquidity.
 //! - [`model`]: the chain, regimes, spectrum, asymmetry, lead-lag; beyond the Fed: global
 //!   liquidity, policy divergence, cross-asset stress, crypto flows, gold vs real rates.

@@ -41,6 +41,29 @@ pub struct Manifest {
     /// `model::flows::FlowInputs::load_from`); `id` is the file name in the folder.
     #[serde(default)]
     pub tables: Vec<ManifestEntry>,
+    /// The vintages of the revised series (absent in manifests written before they existed).
+    #[serde(default)]
+    pub vintages: VintagesManifest,
+}
+
+/// The vintage files of the revised series: `vintages/<ID>.csv` beside `<ID>.csv`, in the format
+/// of [`crate::parse::vintage`]. The mirror fetches them from ALFRED only when the environment
+/// has a FRED API key (`FRED_API_KEY`); without one the folder holds latest vintages only, and
+/// `note` says so.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct VintagesManifest {
+    /// Whether `FRED_API_KEY` was set for this run.
+    #[serde(default)]
+    pub api_key: bool,
+    /// Why the folder has no fresh real-time vintages, e.g. "FRED_API_KEY not set: latest
+    /// vintages only, revisions not accounted for"; `None` when they were fetched or copied.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// One entry per revised series attempted (or whose earlier file was kept): `id` is the series
+    /// id, the file is `vintages/<id>.csv`, `rows` counts its rows (observations times vintages),
+    /// `first` and `last` are its first and last observation dates.
+    #[serde(default)]
+    pub files: Vec<ManifestEntry>,
 }
 
 impl Manifest {
@@ -53,5 +76,10 @@ impl Manifest {
     /// with an error but a sha256 from before). Entries that never succeeded are left out.
     pub fn available_ids(&self) -> Vec<&str> {
         self.series.iter().filter(|e| e.sha256.is_some() || e.rows > 0).map(|e| e.id.as_str()).collect()
+    }
+
+    /// Ids whose vintage file (`vintages/<id>.csv`) is in the folder, written or kept.
+    pub fn available_vintage_ids(&self) -> Vec<&str> {
+        self.vintages.files.iter().filter(|e| e.sha256.is_some()).map(|e| e.id.as_str()).collect()
     }
 }

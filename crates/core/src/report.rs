@@ -4,10 +4,12 @@
 //! # Schema (version [`SCHEMA_VERSION`])
 //!
 //! ```text
-//! schema_version   "1.1.0"
+//! schema_version   "1.2.0"
 //! as_of            YYYY-MM-DD: nothing published after it was used
-//! series           [{id, name, first, last, rows, stale, source, native_units, canonical_units, licence}]
-//!                  (rows/first/last count only observations public at as_of)
+//! series           [{id, name, first, last, rows, stale, source, native_units, canonical_units, licence,
+//!                   vintage, vintage_note}]
+//!                  (rows/first/last count only observations public at as_of; vintage: "real_time" |
+//!                   "latest" | null, see [`SeriesInfo::vintage`])
 //! net_liquidity    {latest: {date, usd_bn, walcl, tga, tga_source, rrp}, impulse_13w_pct, history: [{date, usd_bn}]}
 //! links            [{name, score, state, direction, change, indicators_used, indicators_left_out}]
 //! indicators       [{id, name, link, orientation, inputs, value, z, score, stale, observed}]
@@ -41,6 +43,13 @@
 //!
 //! # Changes
 //!
+//! - **1.2.0**:
+//!   - `series[].vintage` and `series[].vintage_note`: for each revised series, whether the model
+//!     used its first releases from real-time vintages (`"real_time"`, "real-time vintages": each
+//!     value as first published, from its release day) or only the latest vintage (`"latest"`,
+//!     "latest vintage: revisions not accounted for"); `null` for series that are not revised.
+//!     With vintages, `source` names the vintage file and `rows`/`first`/`last` count first
+//!     releases public at `as_of`.
 //! - **1.1.0**: added `global_liquidity`, `policy_divergence`, `stress`, `flows` and
 //!   `gold_real_rates`, and their settings under `config` (`global`, `divergence`, `stress`,
 //!   `flows`, `gold`). The `ALTS` spectrum tier is the equal-weight altcoin basket of
@@ -53,7 +62,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::align::is_stale;
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, VintageUse};
 use crate::date::Date;
 use crate::liquidity::{self, NetLiquidityPoint};
 use crate::model::asymmetry::{asymmetry, AsymmetryConfig, AsymmetryResult, ReturnFrequency};
@@ -73,7 +82,7 @@ use crate::series::Series;
 use crate::transform::{PercentChange, Transform};
 
 /// The report's schema version (see the module docs for the policy).
-pub const SCHEMA_VERSION: &str = "1.1.0";
+pub const SCHEMA_VERSION: &str = "1.2.0";
 
 /// Every setting of the model, with the defaults of MODEL.md. Read from the `--config` JSON file
 /// (any key may be left out) or from the page's URL.
@@ -166,6 +175,13 @@ pub struct SeriesInfo {
     pub canonical_units: String,
     /// Licence note.
     pub licence: String,
+    /// Revised series only (CPI, core PCE, M2, INDPRO, UNRATE, GDPC1): `real_time` when the first
+    /// releases of its vintages were used, each from its release day, or `latest` when only the
+    /// latest vintage was loaded; `null` for a series that is not revised.
+    pub vintage: Option<VintageUse>,
+    /// `vintage` in words: "real-time vintages" or "latest vintage: revisions not accounted for";
+    /// `null` for a series that is not revised.
+    pub vintage_note: Option<&'static str>,
 }
 
 /// The latest net liquidity and its inputs.
@@ -271,28 +287,10 @@ pub enum AnalyzeError {
 }
 
 /// The dataset as the public saw it at `as_of`: each series cut to observations published by then
-/// (asset prices: dated on or before; others: `date + publication lag <= as_of`).
+/// (asset prices: dated on or before; series loaded from their vintages: first released by then;
+/// others: `date + publication lag <= as_of`). See [`Dataset::public_at`].
 pub fn public_at(dataset: &Dataset, as_of: Date) -> Dataset {
-    let mut cut = Dataset::new(dataset.catalog().clone());
-    for (id, loaded) in dataset.iter() {
-        let lag = dataset.entry(id).map_or(0, |e| {
-            if e.role == crate::catalog::Role::Asset {
-                0
-            } else {
-                e.publication_lag_days
-            }
-        });
-        let mut kept = loaded.clone();
-        kept.series = loaded.series.truncated_after(as_of.add_days(-lag));
-        if kept.series.is_empty() {
-            continue;
-        }
-        match dataset.user_role(id) {
-            Some(role) => cut.insert_user(id, kept, role),
-            None => cut.insert(id, kept),
-        }
-    }
-    cut
+    dataset.public_at(as_of)
 }
 
 /// Share of loaded series that must be fresh on the default as-of date.
@@ -385,6 +383,8 @@ pub fn analyze_with(
                 native_units: loaded.native_units.clone(),
                 canonical_units: entry.canonical_units.clone(),
                 licence: entry.licence.clone(),
+                vintage: data.vintage_use(id),
+                vintage_note: data.vintage_use(id).map(VintageUse::note),
             })
         })
         .collect();

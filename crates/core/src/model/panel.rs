@@ -6,7 +6,9 @@
 //! The chain, the regimes and the spectrum all work on weeks ending Friday (MODEL.md 1.3). Each
 //! catalog series joins the calendar as of its publication ([`crate::align::as_of_with_cutoff`]):
 //! on Friday `t` the panel holds the last observation dated `d` with `d + lag <= t`, and nothing
-//! published after the as-of date is used at all.
+//! published after the as-of date is used at all. A series loaded from its real-time vintages joins
+//! on its first releases' own release days instead ([`crate::align::as_of_released`]), and so do
+//! the transforms computed from it.
 //!
 //! Transforms of monthly and quarterly series (year-over-year, annualised rates) are computed on
 //! the native observations, by date (so a month FRED never published, such as October 2025, is a
@@ -22,7 +24,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::align::{as_of_with_cutoff, Aligned, Calendar};
+use crate::align::{as_of_released, as_of_with_cutoff, Aligned, Calendar};
 use crate::catalog::Frequency;
 use crate::dataset::Dataset;
 use crate::date::Date;
@@ -109,7 +111,7 @@ impl Panel {
             }
             let Some(entry) = dataset.entry(id) else { continue };
             let lag = if entry.role == crate::catalog::Role::Asset { 0 } else { entry.publication_lag_days };
-            panel.join(id, &loaded.series, lag, entry.frequency, &[id]);
+            panel.join_input(dataset, id, id, &loaded.series, lag, entry.frequency);
         }
         panel.derive_native(dataset);
         Some(panel)
@@ -119,6 +121,26 @@ impl Panel {
     pub fn join(&mut self, id: &str, series: &Series, lag: i32, frequency: Frequency, inputs: &[&str]) {
         let aligned = as_of_with_cutoff(series, lag, &self.calendar, Some(self.as_of));
         let column = Column::from_aligned(aligned, &self.calendar, frequency, inputs);
+        self.columns.insert(id.to_string(), column);
+    }
+
+    /// [`Panel::join`] of `series` computed from catalog series `input`: when `input` was loaded
+    /// from its vintages, each value joins from the release day of the newest observation behind
+    /// it ([`Dataset::public_from_on`]), else with `lag`.
+    fn join_input(
+        &mut self,
+        dataset: &Dataset,
+        input: &str,
+        id: &str,
+        series: &Series,
+        lag: i32,
+        frequency: Frequency,
+    ) {
+        let Some(public_from) = dataset.public_from_on(input, series.dates()) else {
+            return self.join(id, series, lag, frequency, &[input]);
+        };
+        let aligned = as_of_released(series, &public_from, lag, &self.calendar, Some(self.as_of));
+        let column = Column::from_aligned(aligned, &self.calendar, frequency, &[input]);
         self.columns.insert(id.to_string(), column);
     }
 
@@ -169,7 +191,7 @@ impl Panel {
             let (Some(series), Some(entry)) = (dataset.get(input), dataset.entry(input)) else { continue };
             let derived = how.apply(series, id);
             if !derived.is_empty() {
-                self.join(id, &derived, lag_of(input), entry.frequency, &[input]);
+                self.join_input(dataset, input, id, &derived, lag_of(input), entry.frequency);
             }
         }
         // Weekly net liquidity: Wednesday levels, public when the last input is (H.4.1, 2 days).

@@ -6,12 +6,16 @@
 //! error at the observation's position, and [`reject_html`], which recognises the error or
 //! rate-limit page a feed sends instead of data. Missing observations (FRED's `.` or an empty cell)
 //! are skipped, never filled.
+//!
+//! [`vintage`] reads the other shape of data: every vintage of a revised series (ALFRED's answer,
+//! or the `vintages/<ID>.csv` file the mirror writes), from which the model takes first releases.
 
 pub mod binance;
 pub mod coingecko;
 pub mod defillama;
 pub mod fred;
 pub mod user_csv;
+pub mod vintage;
 
 use crate::date::Date;
 use crate::error::{Location, ParseError, ParseErrorKind};
