@@ -402,7 +402,8 @@ fn good_series_land_and_each_fault_is_reported() {
         &out,
         &manifest,
         "CBBTCUSD",
-        "observation_date,CBBTCUSD\n2024-01-01,42280.23\n2024-01-02,44187.14\n2024-01-03,44961.6\n",
+        // CoinGecko's midnight snapshots are the closes of the days before (tideline_core::dating).
+        "observation_date,CBBTCUSD\n2023-12-31,42280.23\n2024-01-01,44187.14\n2024-01-02,44961.6\n",
         &format!("{base}{BTC_COINGECKO}"),
         "USD",
     );
