@@ -868,8 +868,12 @@ mod tests {
         assert_eq!(at("2024-02-15"), Some((308.4, d("2024-01-01"))));
         assert_eq!(at("2024-03-15"), Some((308.4, d("2024-01-01"))));
         assert_eq!(at("2024-03-18"), Some((309.7, d("2024-02-01"))));
+        // The catalog's worst case (46 days: out by the 15th of the next month) waits one day more.
         let entry = crate::catalog::Catalog::builtin().get("CPIAUCSL").cloned().expect("in catalog");
-        assert_eq!(as_of_entry(&cpi, &entry, &cal), a);
+        assert_eq!(as_of_entry(&cpi, &entry, &cal), as_of(&cpi, 46, &cal));
+        let worst = as_of_entry(&cpi, &entry, &cal);
+        assert_eq!(cal.index_of(d("2024-02-15")).and_then(|i| worst.get(i)), None);
+        assert_eq!(cal.index_of(d("2024-02-16")).and_then(|i| worst.get(i)), Some((308.4, d("2024-01-01"))));
     }
 
     #[test]
@@ -987,11 +991,12 @@ mod tests {
         let mut dataset = Dataset::new(crate::catalog::Catalog::builtin());
         let body = "observation_date,CPIAUCSL\n2024-01-01,308.4\n";
         dataset.load_body("CPIAUCSL", crate::parse::Format::Fred, "CPIAUCSL.csv", body).expect("loads");
-        let cal = Calendar::daily(d("2024-02-14"), d("2024-02-15"));
+        // CPI's worst-case lag is 46 days (a month dated on the 1st, out by the 15th of the next).
+        let cal = Calendar::daily(d("2024-02-15"), d("2024-02-16"));
         let frame = Frame::from_dataset(&dataset, &["CPIAUCSL", "WALCL"], cal, None);
         assert_eq!(frame.ids().collect::<Vec<_>>(), ["CPIAUCSL"]);
         let column = frame.column("CPIAUCSL").expect("loaded");
-        assert_eq!((column.lag_days, column.values[0].is_nan(), column.values[1]), (45, true, 308.4));
+        assert_eq!((column.lag_days, column.values[0].is_nan(), column.values[1]), (46, true, 308.4));
     }
 
     #[test]

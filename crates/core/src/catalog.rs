@@ -83,6 +83,40 @@ pub struct Feed {
     pub url: String,
 }
 
+/// How an observation is dated against the period it describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dating {
+    /// On the day observed (a close, a Wednesday level, a week ending on its Friday).
+    Observation,
+    /// On the first day of the month or quarter it describes (FRED's monthly and quarterly
+    /// series): the figure cannot be known before the period is over.
+    PeriodStart,
+}
+
+/// When a source publishes: the facts a publication lag must cover.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Release {
+    /// How the observations are dated.
+    pub dated: Dating,
+    /// Worst-case days from the end of the period observed (the observation's own day when
+    /// dated by observation) to first publication, holidays included; a weekly batch of daily
+    /// values (H.10's Monday release of the week before) counts from its first day.
+    pub delay_days: i32,
+    /// The release calendar in words.
+    pub calendar: String,
+}
+
+/// Longest native period in days (a 31-day month, a 92-day quarter).
+fn longest_period_days(frequency: Frequency) -> i32 {
+    match frequency {
+        Frequency::Daily => 1,
+        Frequency::Weekly => 7,
+        Frequency::Monthly => 31,
+        Frequency::Quarterly => 92,
+    }
+}
+
 /// One catalog entry.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CatalogEntry {
@@ -96,8 +130,13 @@ pub struct CatalogEntry {
     pub units: Vec<UnitScale>,
     /// The canonical units the model works in.
     pub canonical_units: String,
-    /// Days after the observation date before a value is public.
+    /// Days after the observation date before a value is public: the worst case of the release
+    /// calendar ([`CatalogEntry::release`]), never the usual case.
     pub publication_lag_days: i32,
+    /// The release calendar the lag is checked against ([`CatalogEntry::minimum_lag_days`]);
+    /// every built-in entry has one, a user's catalog may leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<Release>,
     /// The source revises published values (CPI, core PCE, M2, industrial production, the
     /// unemployment rate, real GDP): the mirror fetches the series' vintages from ALFRED into
     /// [`CatalogEntry::vintage_file_name`] when it can, and the model then uses first releases
@@ -129,6 +168,22 @@ impl Role {
 }
 
 impl CatalogEntry {
+    /// The shortest publication lag the release calendar allows, in days (`None` without a
+    /// [`Release`]): the worst-case delay, plus the longest period when observations are dated at
+    /// its start (a month dated on the 1st is not over before the 31st).
+    ///
+    /// # Formula
+    ///
+    /// `delay_days + (dated == PeriodStart ? longest_period_days(frequency) : 0)`.
+    pub fn minimum_lag_days(&self) -> Option<i32> {
+        let release = self.release.as_ref()?;
+        let period = match release.dated {
+            Dating::PeriodStart => longest_period_days(self.frequency),
+            Dating::Observation => 0,
+        };
+        Some(release.delay_days.saturating_add(period))
+    }
+
     /// Converts a series in native units to canonical units, choosing the first unit scale under
     /// which every value is plausible; returns the series and the native units it was read in.
     pub fn to_canonical(&self, native: &Series, source: &str) -> Result<(Series, String), ParseError> {
@@ -212,6 +267,53 @@ impl Catalog {
 mod tests {
     use super::*;
     use crate::date::Date;
+
+    /// The entries whose publication lag is shorter than their release calendar allows, as
+    /// `id: lag N < M (calendar)`, and those with no release calendar at all.
+    fn lags_shorter_than_release(catalog: &Catalog) -> Vec<String> {
+        catalog
+            .series
+            .iter()
+            .filter_map(|e| match (e.minimum_lag_days(), &e.release) {
+                (Some(min), Some(r)) if e.publication_lag_days < min => {
+                    Some(format!("{}: lag {} < {min} ({})", e.id, e.publication_lag_days, r.calendar))
+                }
+                (None, _) => Some(format!("{}: no release calendar", e.id)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_publication_lag_covers_its_release_calendar() {
+        let catalog = Catalog::builtin();
+        let short = lags_shorter_than_release(&catalog);
+        assert!(
+            short.is_empty(),
+            "publication lags shorter than the release calendar allows:\n{}",
+            short.join("\n")
+        );
+
+        // The check finds what it should: the H.10 rates at their old one-day lag, and a monthly
+        // series dated at its month's start that would be public before the month is over.
+        let mut old = catalog.clone();
+        for entry in &mut old.series {
+            match entry.id.as_str() {
+                "DEXUSEU" => entry.publication_lag_days = 1,
+                "JPNASSETS" => entry.publication_lag_days = 30,
+                _ => {}
+            }
+        }
+        let found = lags_shorter_than_release(&old);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].starts_with("JPNASSETS: lag 30 < 38") || found[1].starts_with("JPNASSETS: lag 30 < 38")
+        );
+        assert!(found.iter().any(|f| f.starts_with("DEXUSEU: lag 1 < 8")), "{found:?}");
+        // H.10 is weekly on Mondays for the week before; monthly periods take 31 days.
+        let h10 = catalog.get("DTWEXBGS").and_then(|e| e.minimum_lag_days());
+        assert_eq!(h10, Some(8));
+    }
 
     #[test]
     fn builtin_catalog_is_complete_and_consistent() {

@@ -49,7 +49,7 @@ fn load(dataset: &mut Dataset, id: &str, rows: &[(Date, f64)]) {
 ///   from 2023-09-29 on (public 7 days later).
 /// - BoJ: JPNASSETS 7,500,000 (100 mn JPY, i.e. 750,000 JPY bn) every month.
 /// - FX every weekday: DEXUSEU 1.10 USD per EUR and DEXJPUS 150 JPY per USD up to 2023-09-28,
-///   then 1.20 and 125 (public 1 day later).
+///   then 1.20 and 125 (public 8 days later: H.10 is weekly).
 fn fixture() -> Dataset {
     let mut dataset = Dataset::new(Catalog::builtin());
     let wednesdays = every("2023-01-04", "2023-12-27", 7);
@@ -91,9 +91,10 @@ fn converts_each_bank_to_usd_and_shares_add_up() {
     assert_eq!((boj.id.as_str(), boj.currency.as_str()), ("BOJ", "JPY"));
     assert_eq!(boj.fx_quote, Some(125.0));
     assert!((boj.usd_per_unit - 0.008).abs() < EXACT);
-    // The ECB observation used is the one public 7 days before the Friday; FX the day before.
+    // The ECB observation used is the one public 7 days before the Friday; FX 8 days before (H.10
+    // comes out on Mondays for the week before).
     let ecb = &latest.components[1];
-    assert_eq!((ecb.assets_observed, ecb.fx_observed), (d("2023-12-22"), Some(d("2023-12-28"))));
+    assert_eq!((ecb.assets_observed, ecb.fx_observed), (d("2023-12-22"), Some(d("2023-12-21"))));
     // Shares: 6,000 / 18,120 = 0.331126; 6,120 / 18,120 = 0.337748.
     let shares: f64 = latest.components.iter().map(|c| c.share).sum();
     assert!((shares - 1.0).abs() < EXACT);

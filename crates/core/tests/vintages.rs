@@ -20,7 +20,7 @@ const CPI_LATEST: &str =
     "observation_date,CPIAUCSL\n2023-11-01,98\n2023-12-01,99\n2024-01-01,105\n2024-02-01,102\n";
 
 /// Every vintage. November and December are in the earliest vintage (2024-01-11). January was first
-/// released as 100 on 2024-02-20 (late: the catalog lag alone would have it public on 2024-02-15)
+/// released as 100 on 2024-02-20 (late: the catalog lag alone would have it public on 2024-02-16)
 /// and revised to 105 on 2024-03-12; February was first released on 2024-03-12 as 101.5.
 const CPI_VINTAGES: &str = "date,realtime_start,value\n\
                             2023-11-01,2024-01-11,98\n\
@@ -56,7 +56,7 @@ fn report(dataset: &Dataset, as_of: &str) -> Report {
 #[test]
 fn as_of_uses_the_first_release_from_its_release_day() {
     let real_time = dataset(true);
-    // Past the catalog lag (2024-02-15) but before the release (2024-02-20): not public yet.
+    // Past the catalog lag (2024-02-16) but before the release (2024-02-20): not public yet.
     assert_eq!(cpi_at(&real_time, "2024-02-16"), Some((d("2023-12-01"), 99.0)));
     assert_eq!(cpi_at(&real_time, "2024-02-19"), Some((d("2023-12-01"), 99.0)));
     // Released: the first release.
@@ -68,10 +68,11 @@ fn as_of_uses_the_first_release_from_its_release_day() {
     assert_eq!(cpi.on(d("2024-01-01")), Some(100.0));
     assert_eq!(cpi.last(), Some((d("2024-02-01"), 101.5)));
     // The observations already in the earliest vintage keep the catalog lag: November is public on
-    // 2023-12-16 (lag 45), before the archive's first day.
-    assert_eq!(cpi_at(&real_time, "2023-12-16"), Some((d("2023-11-01"), 98.0)));
+    // 2023-12-17 (lag 46), before the archive's first day.
+    assert_eq!(cpi_at(&real_time, "2023-12-16"), None);
+    assert_eq!(cpi_at(&real_time, "2023-12-17"), Some((d("2023-11-01"), 98.0)));
 
-    // Without vintages, the latest vintage: the revised 105 as if public on 2024-02-15.
+    // Without vintages, the latest vintage: the revised 105 as if public on 2024-02-16.
     let latest = dataset(false);
     assert_eq!(cpi_at(&latest, "2024-02-16"), Some((d("2024-01-01"), 105.0)));
 }
@@ -88,7 +89,7 @@ fn the_panel_history_joins_first_releases_on_their_release_days() {
     };
     assert_eq!(on("2024-02-16"), (Some(d("2023-12-01")), 99.0), "January not released yet");
     assert_eq!(on("2024-02-23"), (Some(d("2024-01-01")), 100.0));
-    // February was released on 2024-03-12, but the catalog lag (45 days: 2024-03-17) stays a floor.
+    // February was released on 2024-03-12, but the catalog lag (46 days: 2024-03-18) stays a floor.
     assert_eq!(on("2024-03-15"), (Some(d("2024-01-01")), 100.0));
     assert_eq!(on("2024-03-22"), (Some(d("2024-02-01")), 101.5));
     assert_eq!(on("2024-04-26"), (Some(d("2024-02-01")), 101.5), "revisions are never used");
