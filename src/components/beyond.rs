@@ -66,6 +66,7 @@ pub fn BeyondTheFed(
 fn GlobalPanel(global: GlobalLiquidity) -> impl IntoView {
     let reading = global.latest.clone();
     let fresh = global.latest_fresh.clone().filter(|f| reading.as_ref().is_some_and(|r| r.date != f.date));
+    let fresh_impulses = global.fresh_impulses.clone();
     view! {
         <section class="panel" aria-labelledby="global-title">
             <h2 id="global-title">"Global liquidity"</h2>
@@ -107,31 +108,53 @@ fn GlobalPanel(global: GlobalLiquidity) -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table></div>
-                    {(!r.impulses.is_empty()).then(|| view! {
+                    {(!r.impulses.is_empty()).then(|| {
+                        // An impulse whose window holds a stale component is not a current reading:
+                        // the last one whose whole window was fresh is shown instead, with its date.
+                        let rows: Vec<_> = r
+                            .impulses
+                            .iter()
+                            .map(|i| {
+                                let shown = if i.window_fresh {
+                                    Some(*i)
+                                } else {
+                                    fresh_impulses.iter().find(|f| f.weeks == i.weeks).copied()
+                                };
+                                (i.weeks, i.window_fresh, shown)
+                            })
+                            .collect();
+                        view! {
                     <div class="table-scroll"><table class="data">
                         <caption>
                             "Impulse"
-                            {(!stale.is_empty()).then_some(
-                                " (a stale component is carried forward: its change counts as zero)"
+                            {rows.iter().any(|(_, current, _)| !current).then_some(
+                                " (where a window holds a stale component, its change would count as zero: the \
+                                 last window with every component fresh is shown, with its end date)"
                             )}
                         </caption>
                         <thead><tr>
                             <th scope="col">"Window"</th>
+                            <th scope="col">"Ending"</th>
                             <th scope="col">"In USD"</th>
                             <th scope="col">"At constant FX"</th>
                             <th scope="col">"FX effect"</th>
                         </tr></thead>
                         <tbody>
-                            {r.impulses.iter().map(|i| view! {
-                                <tr>
-                                    <th scope="row">{format!("{} weeks", i.weeks)}</th>
-                                    <td class="num">{pct(Some(i.pct_usd), 2)}</td>
-                                    <td class="num">{pct(Some(i.pct_constant_fx), 2)}</td>
-                                    <td class="num">{format!("{:+.2} pp", i.fx_effect_pct)}</td>
+                            {rows.into_iter().map(|(weeks, current, shown)| view! {
+                                <tr class:stale=!current>
+                                    <th scope="row">{format!("{weeks} weeks")}</th>
+                                    <td>{shown.map_or_else(
+                                        || "no fresh window".to_string(),
+                                        |i| if current { i.date.to_string() } else { format!("{} (last fresh)", i.date) },
+                                    )}</td>
+                                    <td class="num">{pct(shown.map(|i| i.pct_usd), 2)}</td>
+                                    <td class="num">{pct(shown.map(|i| i.pct_constant_fx), 2)}</td>
+                                    <td class="num">{shown.map_or_else(|| DASH.to_string(), |i| format!("{:+.2} pp", i.fx_effect_pct))}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
                     </table></div>
+                        }
                     })}
                 }
             })}
@@ -269,6 +292,10 @@ fn FlowsPanel(flows: CryptoFlows, trend_weeks: usize) -> impl IntoView {
                     ))}
                     {e.same_day.map(|c| format!("Correlation with the same day's BTC return {}; ", interval(&c)))}
                     {e.next_day.map(|c| format!("with the next day's {} (95% intervals).", interval(&c)))}
+                    {(e.days_without_btc > 0).then(|| format!(
+                        " {} flow days without a Bitcoin close of their own are left out.",
+                        e.days_without_btc
+                    ))}
                 </p>
             })}
             {flows.inside_crypto.map(|i| {

@@ -206,6 +206,17 @@ fn flow_correlations_use_the_btc_return_between_flow_days() {
     assert_eq!(next.n, 5);
     assert!((next.r - expected).abs() < 1e-12);
     assert!(next.ci95[0] <= next.r && next.r <= next.ci95[1]);
+    assert_eq!(out.days_without_btc, 0);
+
+    // The BTC feed stops after Friday: Monday has no close of its own and is left out (its
+    // carried-forward "return" would be a zero), not paired with a zero return.
+    let mut stopped = Dataset::new(Catalog::builtin());
+    insert(&mut stopped, "CBBTCUSD", &btc[..5]);
+    let out = etf_flows(&table, stopped.get("CBBTCUSD"), d("2024-12-31"), &FlowsConfig::default());
+    assert_eq!(out.days_without_btc, 1);
+    let same = out.same_day.expect("defined");
+    assert_eq!(same.n, 4, "flows of 03-05..03-08 only");
+    assert!((same.r - 1.0).abs() < 1e-12);
 }
 
 #[test]

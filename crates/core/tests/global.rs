@@ -174,6 +174,23 @@ fn stale_components_are_flagged_and_the_fresh_reading_kept() {
     assert_eq!(latest.stale_components, vec![FED_ID.to_string(), "ECB".into(), "BOJ".into()]);
     let fresh = g.latest_fresh.expect("a fresh week exists");
     assert!(fresh.date <= d("2024-01-12") && fresh.stale_components.is_empty(), "{}", fresh.date);
+
+    // The impulses at the latest Friday span stale weeks: flagged, and not the current reading.
+    assert!(latest.impulses.iter().all(|i| !i.window_fresh), "{:?}", latest.impulses);
+    // Each window's fresh impulse ends on or before the last fresh Friday, and no Friday of its
+    // window had a stale component.
+    assert_eq!(g.fresh_impulses.len(), 2);
+    for impulse in &g.fresh_impulses {
+        assert!(impulse.window_fresh && impulse.date <= fresh.date, "{impulse:?}");
+        let window = g.history.iter().filter(|w| w.date >= impulse.base_date && w.date <= impulse.date);
+        assert!(window.clone().all(|w| !w.any_stale));
+        assert_eq!(window.count(), impulse.weeks + 1);
+    }
+    // Inside the data every window is fresh, and the fresh impulse is the current one.
+    let inside = global_liquidity(&dataset, d("2023-12-29"), &GlobalConfig::default()).expect("defined");
+    let current = inside.latest.expect("latest").impulses;
+    assert!(current.iter().all(|i| i.window_fresh));
+    assert_eq!(inside.fresh_impulses, current);
 }
 
 #[test]

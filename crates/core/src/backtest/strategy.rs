@@ -98,15 +98,7 @@ impl Signals {
     pub fn from_model(panel: &Panel, chain: &Chain, regimes: &[RegimeWeek]) -> Signals {
         let mut signals = Signals::new(panel.calendar.dates().to_vec());
         for id in panel.ids() {
-            if let Some(column) = panel.get(id) {
-                let masked: Vec<f64> = column
-                    .values
-                    .iter()
-                    .zip(&column.stale)
-                    .map(|(v, stale)| if *stale { f64::NAN } else { *v })
-                    .collect();
-                signals = signals.with_column(id, &masked);
-            }
+            signals = signals.with_column(id, &panel.fresh_or_nan(id));
         }
         for link in &chain.links {
             signals = signals.with_link(&link.name, &link.history);

@@ -937,10 +937,14 @@ pub struct EtfFlows {
     /// Every day public at as_of.
     pub days: Vec<FlowDay>,
     /// `corr(F_t, ln(P_t / P_{t-1}))`: flows against Bitcoin's return over the same trading day
-    /// (from the previous flow day's close), with its 95% Fisher interval.
+    /// (from the previous flow day's close), with its 95% Fisher interval, over the flow days on
+    /// which both closes exist (see `days_without_btc`).
     pub same_day: Option<Correlation>,
     /// `corr(F_t, ln(P_{t+1} / P_t))`: flows against the next trading day's return.
     pub next_day: Option<Correlation>,
+    /// Flow days without a Bitcoin close of their own (a gap, or after the feed stopped): left out
+    /// of both correlations rather than read as zero returns.
+    pub days_without_btc: usize,
     /// [`flow_phase`] at the last day.
     pub phase: Option<FlowPhase>,
     /// [`outflows_stopped`] at the last day.
@@ -1059,10 +1063,14 @@ pub fn etf_flows(table: &FlowTable, btc: Option<&Series>, as_of: Date, config: &
             }
         })
         .collect();
-    // Bitcoin's log return between consecutive flow days (the weekend lands on Monday).
+    // Bitcoin's log return between consecutive flow days (the weekend lands on Monday), only where
+    // the feed has a close on both days: Bitcoin trades every day, so a missing close is a gap or
+    // a stopped feed, and carrying the last close forward would add zero returns.
     let (mut same_x, mut same_y, mut next_x, mut next_y) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut days_without_btc = 0;
     if let Some(btc) = btc {
-        let price = |d: Date| btc.at_or_before(d).map(|p| p.1).filter(|p| *p > 0.0);
+        let price = |d: Date| btc.on(d).filter(|p| *p > 0.0);
+        days_without_btc = rows.iter().filter(|(d, _)| price(*d).is_none()).count();
         let returns: Vec<Option<f64>> = (0..rows.len())
             .map(|t| {
                 let previous = rows.get(t.checked_sub(1)?)?.0;
@@ -1091,6 +1099,7 @@ pub fn etf_flows(table: &FlowTable, btc: Option<&Series>, as_of: Date, config: &
         days,
         same_day: Correlation::pearson(&same_x, &same_y),
         next_day: Correlation::pearson(&next_x, &next_y),
+        days_without_btc,
         phase,
         outflows_stopped: phase.map(|p| p == FlowPhase::OutflowsStopped),
     }

@@ -10,12 +10,13 @@
 //! - **Components.** The Fed's net liquidity (`WALCL - TGA - RRP`, [`crate::liquidity`], public when
 //!   its last input is: the largest catalog lag of WALCL, WDTGAL and RRPONTSYD) and one
 //!   [`BankSpec`] per other central bank (default: ECB total assets `ECBASSETSW`, EUR bn, weekly,
-//!   lag 7 days; BoJ total assets `JPNASSETS`, JPY bn, monthly, lag 30 days). A user can add a bank
+//!   lag 7 days; BoJ total assets `JPNASSETS`, JPY bn, monthly, dated at the month's start, lag 38
+//!   days). A user can add a bank
 //!   by loading its balance sheet and an exchange rate as user series and naming them in
 //!   [`GlobalConfig::banks`].
 //! - **Point in time.** On Friday `t` each balance sheet is its last observation dated `d` with
 //!   `d + lag <= t` ([`as_of_with_cutoff`]), and it is converted with the exchange rate public on
-//!   `t` (the FX series' own lag, 1 day for FRED's H.10 rates). Nothing published after the as-of
+//!   `t` (the FX series' own lag, 8 days for FRED's H.10 rates, released weekly on Mondays). Nothing published after the as-of
 //!   date is used, so the figures for a date are the same whether or not later data are loaded.
 //! - **Conversion.** `usd_bn = local × scale_to_bn × usd_per_unit`, where `usd_per_unit` is the FX
 //!   rate itself when it is quoted in USD per unit (DEXUSEU) and its inverse when it is quoted in
@@ -37,7 +38,10 @@
 //!   its lag) is carried forward and named in [`GlobalReading::stale_components`]. Because public
 //!   feeds end on different dates, the report gives both the reading at the last Friday
 //!   ([`GlobalLiquidity::latest`]) and at the last Friday on which no component was stale
-//!   ([`GlobalLiquidity::latest_fresh`]).
+//!   ([`GlobalLiquidity::latest_fresh`]). An impulse whose window holds a stale component
+//!   (carried forward, so its change counts as zero) is flagged ([`Impulse::window_fresh`]) and
+//!   not read as current: [`GlobalLiquidity::fresh_impulses`] gives each window's impulse at the
+//!   last Friday whose whole window was fresh.
 //! - **A missing component** (its series or its exchange rate not loaded) is left out and named in
 //!   [`GlobalLiquidity::missing`]; the total is then the total of what is loaded. `None` when no
 //!   component is loaded at all.
@@ -272,8 +276,14 @@ pub struct ComponentReading {
 pub struct Impulse {
     /// The window in weeks.
     pub weeks: usize,
+    /// The Friday the window ends on.
+    pub date: Date,
     /// The Friday the window starts on.
     pub base_date: Date,
+    /// No component was stale on any Friday of the window (`base_date..=date`). When false, a
+    /// component was carried forward inside the window, its change counts as zero, and the
+    /// impulse is not a current reading: see [`GlobalLiquidity::fresh_impulses`].
+    pub window_fresh: bool,
     /// The total at the start, USD bn.
     pub base_usd_bn: f64,
     /// Percent change of the total in USD.
@@ -343,6 +353,8 @@ pub struct GlobalWeek {
     /// `I_0 = 100`, `I_t = I_s × Σ_c A_{c,t} fx_{c,s} / T_s` with `s` the previous week with a
     /// defined total.
     pub constant_fx_index: f64,
+    /// Per window: no component was stale on any Friday of it ([`Impulse::window_fresh`]).
+    pub impulse_window_fresh: Vec<Option<bool>>,
     /// Some component is stale this week.
     pub any_stale: bool,
 }
@@ -362,6 +374,11 @@ pub struct GlobalLiquidity {
     pub latest: Option<GlobalReading>,
     /// The last Friday with a defined total and no stale component.
     pub latest_fresh: Option<GlobalReading>,
+    /// Per window of [`GlobalConfig::windows_weeks`], the impulse at the last Friday whose whole
+    /// window had every component fresh ([`Impulse::window_fresh`]): the current impulse when
+    /// its `date` is the latest Friday, otherwise the last one that can be read as a measurement
+    /// (an impulse over a window with a stale component is not shown as current).
+    pub fresh_impulses: Vec<Impulse>,
     /// Every Friday with a defined total.
     pub history: Vec<GlobalWeek>,
     /// Lead-lag of the constant-FX weekly change on each target's weekly log return.
@@ -464,6 +481,15 @@ pub fn global_liquidity(dataset: &Dataset, as_of: Date, config: &GlobalConfig) -
         .collect();
 
     let windows: Vec<usize> = config.windows_weeks.iter().copied().filter(|k| *k > 0).collect();
+    // stale_before[t]: Fridays before t on which some component was stale.
+    let mut stale_before = Vec::with_capacity(n + 1);
+    stale_before.push(0usize);
+    for (t, &date) in dates.iter().enumerate() {
+        let stale = components.iter().any(|c| c.stale(t, date));
+        stale_before.push(stale_before[t] + usize::from(stale));
+    }
+    let window_fresh =
+        |s: usize, t: usize| stale_before.get(t + 1).zip(stale_before.get(s)).is_some_and(|(a, b)| a == b);
     let impulse_at = |t: usize, k: usize| -> Option<Impulse> {
         let s = t.checked_sub(k)?;
         let (now, base) = (*total.get(t)?, *total.get(s)?);
@@ -484,7 +510,9 @@ pub fn global_liquidity(dataset: &Dataset, as_of: Date, config: &GlobalConfig) -
         let pct_constant_fx = 100.0 * (constant / base - 1.0);
         Some(Impulse {
             weeks: k,
+            date: *dates.get(t)?,
             base_date: *dates.get(s)?,
+            window_fresh: window_fresh(s, t),
             base_usd_bn: base,
             pct_usd,
             pct_constant_fx,
@@ -524,6 +552,7 @@ pub fn global_liquidity(dataset: &Dataset, as_of: Date, config: &GlobalConfig) -
             components_usd_bn: components.iter().map(|c| c.usd_bn(t)).collect(),
             impulse_pct: impulses.iter().map(|i| i.map(|i| i.pct_usd)).collect(),
             impulse_constant_fx_pct: impulses.iter().map(|i| i.map(|i| i.pct_constant_fx)).collect(),
+            impulse_window_fresh: impulses.iter().map(|i| i.map(|i| i.window_fresh)).collect(),
             constant_fx_index: index,
             any_stale: components.iter().any(|c| c.stale(t, date)),
         });
@@ -572,6 +601,11 @@ pub fn global_liquidity(dataset: &Dataset, as_of: Date, config: &GlobalConfig) -
     let latest = history.last().and_then(|w| index_of(w.date)).and_then(reading);
     let latest_fresh =
         history.iter().rev().find(|w| !w.any_stale).and_then(|w| index_of(w.date)).and_then(reading);
+    let latest_t = history.last().and_then(|w| index_of(w.date));
+    let fresh_impulses: Vec<Impulse> = windows
+        .iter()
+        .filter_map(|&k| (0..=latest_t?).rev().filter_map(|t| impulse_at(t, k)).find(|i| i.window_fresh))
+        .collect();
 
     let index = Series::from_pairs(GLOBAL_INDEX_ID, &index_series).unwrap_or_default();
     let lead_lag_results = config
@@ -594,6 +628,7 @@ pub fn global_liquidity(dataset: &Dataset, as_of: Date, config: &GlobalConfig) -
         windows_weeks: windows,
         latest,
         latest_fresh,
+        fresh_impulses,
         history,
         lead_lag: lead_lag_results,
         spectrum_sensitivities: Vec::new(),

@@ -159,6 +159,15 @@ impl Panel {
         self.get(id).map_or_else(|| vec![f64::NAN; self.len()], |c| c.values.clone())
     }
 
+    /// The values of a column with its stale weeks masked as NaN (MODEL.md 1.3: stale inputs are
+    /// excluded), or all NaN when absent: what a signal or a regime may read.
+    pub fn fresh_or_nan(&self, id: &str) -> Vec<f64> {
+        self.get(id).map_or_else(
+            || vec![f64::NAN; self.len()],
+            |c| c.values.iter().zip(&c.stale).map(|(v, stale)| if *stale { f64::NAN } else { *v }).collect(),
+        )
+    }
+
     /// Number of Fridays.
     pub fn len(&self) -> usize {
         self.calendar.len()

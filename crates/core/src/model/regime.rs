@@ -14,7 +14,10 @@
 //!   Fed's balance sheet (WALCL) in units of 1% (QE positive, QT negative). Easing above +0.5,
 //!   tightening below -0.5.
 //! - **Liquidity**: the net-liquidity impulse (13-week % change): expanding above
-//!   `+impulse_threshold_pct` (default 1%), contracting below its negative, flat between.
+//!   `+impulse_threshold_pct` (default 1%), contracting below its negative, flat between;
+//!   unknown when net liquidity is stale at either end of the window (stale weeks are masked,
+//!   as in the backtest's signals; the same for fed funds and the balance sheet of the monetary
+//!   regime).
 //! - **Risk**: the risk-appetite link's state: supportive = risk-on, restrictive = risk-off.
 
 use serde::{Deserialize, Serialize};
@@ -121,12 +124,14 @@ pub fn regimes(panel: &Panel, chain: &Chain, cfg: &RegimeConfig) -> Vec<RegimeWe
     };
     let (growth, inflation) = (z("INDPRO_6M_ANN"), z("CPI_6M_ANN"));
     let stale = |id: &str, t: usize| panel.get(id).is_none_or(|c| c.stale[t]);
+    // Stale weeks are masked before the changes, as the strategies' signals are: a change whose
+    // either end is a carried-forward value is undefined, so no regime rests on a stopped feed.
     let dff_change =
-        Change::new(26).map_or_else(|_| vec![f64::NAN; n], |t| t.apply(&panel.values_or_nan("DFF")));
+        Change::new(26).map_or_else(|_| vec![f64::NAN; n], |t| t.apply(&panel.fresh_or_nan("DFF")));
     let qe =
-        PercentChange::new(13).map_or_else(|_| vec![f64::NAN; n], |t| t.apply(&panel.values_or_nan("WALCL")));
-    let impulse = PercentChange::new(13)
-        .map_or_else(|_| vec![f64::NAN; n], |t| t.apply(&panel.values_or_nan("NETLIQ")));
+        PercentChange::new(13).map_or_else(|_| vec![f64::NAN; n], |t| t.apply(&panel.fresh_or_nan("WALCL")));
+    let impulse =
+        PercentChange::new(13).map_or_else(|_| vec![f64::NAN; n], |t| t.apply(&panel.fresh_or_nan("NETLIQ")));
     let link_history =
         |link: Link| chain.links.iter().find(|l| l.name == link.name()).map(|l| l.history.clone());
     let rates = link_history(Link::Rates).unwrap_or_else(|| vec![f64::NAN; n]);
