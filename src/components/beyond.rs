@@ -290,6 +290,13 @@ fn FlowsPanel(flows: CryptoFlows, trend_weeks: usize) -> impl IntoView {
                         l.sum_long.map_or_else(|| DASH.to_string(), |s| format_thousands(s, 1)),
                         phase(e.phase),
                     ))}
+                    {e.phase_windows.map(|w| format!(
+                        "The phase compares the last {} days ({} USD mn) with the {} days before them ({} USD mn). ",
+                        w.recent_days,
+                        format_thousands(w.recent_usd_mn, 1),
+                        w.before_days,
+                        format_thousands(w.before_usd_mn, 1),
+                    ))}
                     {e.same_day.map(|c| format!("Correlation with the same day's BTC return {}; ", interval(&c)))}
                     {e.next_day.map(|c| format!("with the next day's {} (95% intervals).", interval(&c)))}
                     {(e.days_without_btc > 0).then(|| format!(

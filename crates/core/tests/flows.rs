@@ -158,6 +158,11 @@ fn sums_cumulative_and_outflows_stopped() {
     assert_eq!((last.sum_short, last.sum_long), (Some(5.0), Some(-145.0)));
     assert_eq!(out.days[3].sum_short, None);
     assert_eq!(out.outflows_stopped, Some(true));
+    // The windows the rule tests: the last 5 days (+5) and the 20 before them (-200), not the
+    // last 20 (which include the last 5).
+    let windows = out.phase_windows.expect("25 days");
+    assert_eq!((windows.date, windows.recent_days, windows.before_days), (dates[24], 5, 20));
+    assert!((windows.recent_usd_mn - 5.0).abs() < EXACT && (windows.before_usd_mn + 200.0).abs() < EXACT);
     // Point in time: with a 1-day lag, as of the last day its row is not public yet.
     let early = etf_flows(&table, None, dates[24], &FlowsConfig::default());
     assert_eq!(early.latest.map(|l| l.date), Some(dates[23]));

@@ -896,6 +896,35 @@ pub fn flow_phase(flows: &[f64], short: usize, long: usize) -> Option<FlowPhase>
     })
 }
 
+/// The sums [`flow_phase`] compares: the last `recent_days` and the `before_days` before them.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct PhaseWindows {
+    /// The last flow day.
+    pub date: Date,
+    /// Length of the recent window, trading days (5).
+    pub recent_days: usize,
+    /// Net flows over the recent window, USD mn: `Σ_{t-4..=t} F`.
+    pub recent_usd_mn: f64,
+    /// Length of the window before it, trading days (20).
+    pub before_days: usize,
+    /// Net flows over the window before, USD mn: `Σ_{t-24..=t-5} F`.
+    pub before_usd_mn: f64,
+}
+
+/// The windows [`flow_phase`] tests on `flows` (ascending daily totals); `None` as there.
+pub fn phase_windows(dates: &[Date], flows: &[f64], short: usize, long: usize) -> Option<PhaseWindows> {
+    let n = flows.len();
+    let recent = flows.get(n.checked_sub(short)?..)?;
+    let before = flows.get(n.checked_sub(short.checked_add(long)?)?..n - short)?;
+    (short > 0 && long > 0).then(|| PhaseWindows {
+        date: dates.last().copied().unwrap_or(Date::from_days(0)),
+        recent_days: short,
+        recent_usd_mn: recent.iter().sum(),
+        before_days: long,
+        before_usd_mn: before.iter().sum(),
+    })
+}
+
 /// Whether ETF outflows have stopped: the last 5 trading days' net flows sum to `>= 0` after the 20
 /// trading days before them summed to `< 0`. `Some(false)` when the last 5 days are still negative
 /// *or* there was no outflow phase to stop (read [`flow_phase`] to tell them apart); `None` with
@@ -945,6 +974,8 @@ pub struct EtfFlows {
     /// Flow days without a Bitcoin close of their own (a gap, or after the feed stopped): left out
     /// of both correlations rather than read as zero returns.
     pub days_without_btc: usize,
+    /// The two windows [`flow_phase`] tests at the last day (`None` with too few days).
+    pub phase_windows: Option<PhaseWindows>,
     /// [`flow_phase`] at the last day.
     pub phase: Option<FlowPhase>,
     /// [`outflows_stopped`] at the last day.
@@ -1089,6 +1120,9 @@ pub fn etf_flows(table: &FlowTable, btc: Option<&Series>, as_of: Date, config: &
         }
     }
     let phase = flow_phase(&totals, config.short_days, config.long_days);
+    let flow_dates: Vec<Date> = rows.iter().map(|r| r.0).collect();
+    let phase_windows =
+        phase_windows(&flow_dates, &totals, config.short_days, config.long_days).filter(|_| phase.is_some());
     EtfFlows {
         source: table.source.clone(),
         funds: table.funds.clone(),
@@ -1100,6 +1134,7 @@ pub fn etf_flows(table: &FlowTable, btc: Option<&Series>, as_of: Date, config: &
         same_day: Correlation::pearson(&same_x, &same_y),
         next_day: Correlation::pearson(&next_x, &next_y),
         days_without_btc,
+        phase_windows,
         phase,
         outflows_stopped: phase.map(|p| p == FlowPhase::OutflowsStopped),
     }
