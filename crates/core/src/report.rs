@@ -13,18 +13,19 @@
 //! net_liquidity    {latest: {date, usd_bn, walcl, tga, tga_source, rrp}, impulse_13w_pct, history: [{date, usd_bn}]}
 //! links            [{name, score, state, direction, change, indicators_used, indicators_left_out}]
 //! indicators       [{id, name, link, orientation, inputs, value, z, score, stale, observed}]
-//! transmission     [{from, to, best_lag_weeks, rho, n, ci95}]
+//! transmission     [{from, to, best_lag_weeks, rho, n, ci95, lags_searched, ci95_adjusted, significant}]
 //! break_point      link name or null
 //! narrative        one sentence
 //! regimes          {current: {date, cycle, monetary, liquidity, risk, growth_z, inflation_z, probabilities,
 //!                   monetary_score, impulse_pct}, timeline: [same, weekly]}
 //! asymmetry        [{asset, benchmark, frequency, up_beta, down_beta, asymmetry, ci95, up_capture,
 //!                   down_capture, n_up, n_down, verdict, ...}]
-//! lead_lag         [{x, y, best_lag_weeks, rho, band, n, cross, rolling_best_lag, granger, ...}]
+//! lead_lag         [{x, y, best_lag_weeks, rho, band, n, search, significant, significant_one_lag, cross,
+//!                   rolling_best_lag, rolling_band, rolling_significant_share, granger, ...}]
 //! stability        [{x, y, window, ...}]
 //! spectrum         {sensitivities, measured_order, overflow, concentration, crypto, rotation, checklist}
-//! global_liquidity {as_of, inputs, missing, windows_weeks, latest, latest_fresh, history, lead_lag,
-//!                   spectrum_sensitivities}
+//! global_liquidity {as_of, inputs, missing, windows_weeks, latest, latest_fresh, fresh_impulses, history,
+//!                   lead_lag, spectrum_sensitivities}
 //!                  or null (no balance sheet loaded); see [`crate::model::global`]
 //! policy_divergence {as_of, economies: [{id, name, policy_rate, balance_sheet, score, regime, ...}],
 //!                   easing, tightening, neutral, unknown, summary, rule}; see [`crate::model::divergence`]
@@ -50,6 +51,31 @@
 //!     "latest vintage: revisions not accounted for"); `null` for series that are not revised.
 //!     With vintages, `source` names the vintage file and `rows`/`first`/`last` count first
 //!     releases public at `as_of`.
+//!   - Significance after a search (see [`crate::stats::search`]): `lead_lag[].search` (and the
+//!     same in `global_liquidity.lead_lag`) is `{method, lags_searched, band, p_value, draws}`,
+//!     the 95% level of the largest `|rho|` over the 27 searched lags under "no relation"
+//!     (circular shifts of y; Bonferroni when the series are too short); `significant` is now read
+//!     from it, and `significant_one_lag` keeps the old one-lag comparison with `band`.
+//!     `lead_lag[].rolling_band` and `rolling_significant_share`: the Bonferroni band of a
+//!     window's best lag and the share of rolling windows that clear it. `transmission[]` gains
+//!     `lags_searched`, `ci95_adjusted` (Fisher interval at the Bonferroni level `1 - 0.05/27`)
+//!     and `significant` (that interval excludes 0).
+//!   - Date conventions (see [`crate::dating`]): CoinGecko's midnight-UTC snapshots are dated the
+//!     day they close (the day before their stamp), and a file of a series that lines up with the
+//!     series' reference file only when shifted by a day is refused with an error that says so;
+//!     figures from CoinGecko data moved by a day.
+//!   - Publication lags are each release calendar's worst case (catalog `release`): H.10
+//!     exchange rates and the broad dollar 8 days, JPNASSETS 38, M2 59, CPI 46, core PCE 62,
+//!     INDPRO 48, UNRATE 41, GDP 122, NFCI 6.
+//!   - Stale inputs in windows: `global_liquidity` impulses carry `date` and `window_fresh` (no
+//!     component stale on any Friday of the window), `history[].impulse_window_fresh`, and
+//!     `global_liquidity.fresh_impulses` gives each window's impulse at the last Friday whose
+//!     window was fresh. Regimes mask stale inputs (net liquidity, fed funds, the Fed's balance
+//!     sheet) as the backtest's signals do: unknown rather than "flat" on a stopped feed.
+//!   - `flows.etf.days_without_btc` (flow days without a Bitcoin close of their own, left out of
+//!     both correlations instead of counting as zero returns) and `flows.etf.phase_windows`
+//!     (`{date, recent_days, recent_usd_mn, before_days, before_usd_mn}`: the two windows the
+//!     phase rule compares).
 //! - **1.1.0**: added `global_liquidity`, `policy_divergence`, `stress`, `flows` and
 //!   `gold_real_rates`, and their settings under `config` (`global`, `divergence`, `stress`,
 //!   `flows`, `gold`). The `ALTS` spectrum tier is the equal-weight altcoin basket of
