@@ -1743,7 +1743,16 @@ mod tests {
 
     fn fake_sensitivity(id: &str, beta: Option<f64>) -> Sensitivity {
         let date = Date::parse_iso("2024-01-05").expect("date");
-        let c = |estimate| Coefficient { estimate, std_error: 0.1, t_stat: None, p_value: None };
+        let c = |estimate| Coefficient {
+            estimate,
+            std_error: 0.1,
+            t_stat: None,
+            p_value: None,
+            hc3_std_error: None,
+            hc3_p_value: None,
+            ci95: None,
+            ci95_classical: None,
+        };
         Sensitivity {
             tier: id.to_string(),
             name: id.to_string(),
