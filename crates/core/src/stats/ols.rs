@@ -247,7 +247,9 @@ pub(crate) fn hc3_covariance(y: &[f64], columns: &[&[f64]], solution: &LeastSqua
         }
         let leverage: f64 = q.iter().map(|v| v * v).sum();
         let room = 1.0 - leverage;
-        if !(room > LEVERAGE_TOLERANCE) {
+        // Written as a positive test so that NaN counts as undefined too.
+        let defined = room > LEVERAGE_TOLERANCE;
+        if !defined {
             return None;
         }
         let residual = yi - dot(&x, b);
@@ -292,7 +294,8 @@ pub(crate) fn inverse_quadratic_form(a: &[f64], b: &[f64]) -> Option<f64> {
             let partial: f64 = (0..j).map(|k| l[i * q + k] * l[j * q + k]).sum();
             let entry = a[i * q + j] - partial;
             if i == j {
-                if !(entry > 1e-12 * a[i * q + i].abs()) {
+                let positive = entry > 1e-12 * a[i * q + i].abs();
+                if !positive {
                     return None;
                 }
                 l[i * q + i] = entry.sqrt();
