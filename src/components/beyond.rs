@@ -350,18 +350,29 @@ fn GoldPanel(gold: GoldRealRates) -> impl IntoView {
             )}</p>
             {gold.current.map(|c| view! {
                 <p data-testid="gold-slope">{format!(
-                    "{}: slope {:+.3} [{:+.3}, {:+.3}] log return per pp (95%), n = {} weeks, R² {:.2}.",
-                    c.date, c.slope, c.ci95[0], c.ci95[1], c.n, c.r_squared
+                    "{}: slope {:+.3} [{:+.3}, {:+.3}] log return per pp (95%, HC3 robust standard errors; classical \
+                     [{:+.3}, {:+.3}]), n = {} weeks, R² {:.2}. Both sides on observation dates (the same week's \
+                     yield change).",
+                    c.date, c.slope, c.ci95[0], c.ci95[1], c.ci95_classical[0], c.ci95_classical[1], c.n, c.r_squared
                 )}</p>
             })}
             {gold.trend_break.map(|b| view! {
                 <p>{format!(
                     "Best single break of the unexplained trend: {} (from {} to {} a year); it cuts the squared error of \
-                     one straight line by {:.0}%. A fitted split, not a tested one.",
+                     one straight line by {:.0}%. {}",
                     b.date,
                     log_pct(Some(b.slope_before_pct_per_year / 100.0)),
                     log_pct(Some(b.slope_after_pct_per_year / 100.0)),
-                    100.0 * b.improvement
+                    100.0 * b.improvement,
+                    match (b.null_p_value, b.null_ar1) {
+                        (Some(p), Some(phi)) => format!(
+                            "Series with no break (a line plus AR(1) noise, φ = {phi:.3}, {} simulations) fit a break at \
+                             least this good with probability {p:.3}{}.",
+                            b.null_replicates,
+                            if p > 0.05 { ": the break may well be fitted, not real" } else { "" }
+                        ),
+                        _ => "A fitted split, not a tested one.".to_string(),
+                    }
                 )}</p>
             })}
         </section>

@@ -76,6 +76,24 @@
 //!     both correlations instead of counting as zero returns) and `flows.etf.phase_windows`
 //!     (`{date, recent_days, recent_usd_mn, before_days, before_usd_mn}`: the two windows the
 //!     phase rule compares).
+//!   - Contemporaneous statistics use observation dates: the gold regression on the real yield
+//!     (`gold_real_rates`) and the spectrum sensitivities' real-yield, HY OAS and dollar regressors
+//!     pair this week's return with the same week's change (the series are still cut at the as-of
+//!     date); signals, scores and backtests keep publication dates (see [`crate::model::panel`]).
+//!     The stress module's Treasury leg already did.
+//!   - Regression coefficients (`spectrum.sensitivities[].current.{intercept, liquidity,
+//!     real_yield, credit_spread, dollar}`, `gold_real_rates.current_ols.coefficients[]`) gain
+//!     `hc3_std_error`, `hc3_p_value`, `ci95` (95%, HC3: the interval the page shows) and
+//!     `ci95_classical`; `std_error`, `t_stat` and `p_value` stay classical.
+//!   - `gold_real_rates.current` and `.rolling[]` gain `hc3_std_error` and `ci95_classical`; their
+//!     `ci95` is now the HC3 interval (it was classical), `std_error` stays classical.
+//!   - Each Granger test (`lead_lag[].granger[]`, `global_liquidity.lead_lag[].granger[]`) gains
+//!     `robust_wald`, `robust_f`, `p_robust` (an HC3 Wald test, chi-squared) and the Holm-adjusted
+//!     `p_holm` and `p_robust_holm` across the lag orders of the pair.
+//!   - `gold_real_rates.trend_break` and `.trend_break_full_sample` gain `null_p_value`,
+//!     `null_replicates`, `null_ar1` and `null_model`: how often a no-break series (a line plus
+//!     AR(1) noise) fits a break at least as good; settings `config.gold.break_null_replicates`
+//!     and `config.gold.break_null_seed`.
 //! - **1.1.0**: added `global_liquidity`, `policy_divergence`, `stress`, `flows` and
 //!   `gold_real_rates`, and their settings under `config` (`global`, `divergence`, `stress`,
 //!   `flows`, `gold`). The `ALTS` spectrum tier is the equal-weight altcoin basket of
@@ -573,7 +591,11 @@ fn spectrum_section(
         .map(|s| s.is_finite().then(|| State::of(*s, config.chain.threshold)))
         .collect();
     let regimes: Vec<RegimeSnapshot> = timeline.iter().map(|w| w.regimes).collect();
-    let (real_10y, hy_oas, dollar) = (prices("DFII10"), prices("BAMLH0A0HYM2"), prices("DTWEXBGS"));
+    // The sensitivities are contemporaneous: observation dates (see `Panel::observed`). The
+    // checklist's dollar is a signal: publication dates.
+    let observed = |id: &str| panel.observed_values_or_nan(id);
+    let (real_10y, hy_oas) = (observed("DFII10"), observed("BAMLH0A0HYM2"));
+    let (dollar, dollar_observed) = (prices("DTWEXBGS"), observed("DTWEXBGS"));
     let (nasdaq100, nasdaq_composite, btc, eth) =
         (prices("NASDAQ100"), prices("NASDAQCOM"), prices("CBBTCUSD"), prices("CBETHUSD"));
     let etf_weekly =
@@ -586,6 +608,7 @@ fn spectrum_section(
         real_10y: &real_10y,
         hy_oas: &hy_oas,
         dollar: &dollar,
+        dollar_observed: &dollar_observed,
         risk_state: &risk_state,
         regimes: &regimes,
         nasdaq100: &nasdaq100,

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use tideline_core::catalog::Catalog;
 use tideline_core::dataset::Dataset;
-use tideline_core::model::gold::{gold_real_rates, hinge_break, GoldConfig, ResidualPoint};
+use tideline_core::model::gold::{gold_real_rates, hinge_break, BreakNull, GoldConfig, ResidualPoint};
 use tideline_core::model::panel::Panel;
 use tideline_core::parse::Format;
 use tideline_core::report::public_at;
@@ -74,11 +74,17 @@ fn running_sums_agree_with_qr_and_the_interval_is_t_based() {
     assert!((current.std_error - slope.std_error).abs() < 1e-9);
     assert!((current.intercept - qr.intercept().estimate).abs() < 1e-9);
     assert!((current.r_squared - qr.r_squared).abs() < 1e-9);
-    // 104 weeks: t_{0.975, 102} = 1.98350.
-    let half = (current.ci95[1] - current.ci95[0]) / 2.0;
+    // 104 weeks: t_{0.975, 102} = 1.98350; `ci95` uses the HC3 standard error, `ci95_classical`
+    // the classical one.
+    let half = (current.ci95_classical[1] - current.ci95_classical[0]) / 2.0;
     assert!((half / current.std_error - 1.983_495).abs() < 1e-5, "{}", half / current.std_error);
+    let half = (current.ci95[1] - current.ci95[0]) / 2.0;
+    assert!((half / current.hc3_std_error - 1.983_495).abs() < 1e-5);
+    assert!((current.hc3_std_error - slope.hc3_std_error.expect("hc3")).abs() < 1e-9);
     assert!(current.ci95[0] < -0.08 && -0.08 < current.ci95[1], "{current:?}");
 }
+
+const NO_NULL: BreakNull = BreakNull { replicates: 0, seed: 0 };
 
 #[test]
 fn hinge_dates_the_break_by_hand() {
@@ -94,13 +100,13 @@ fn hinge_dates_the_break_by_hand() {
             cumulative: if w < 150 { 0.01 * f64::from(w) } else { 1.5 + 0.05 * f64::from(w - 150) },
         })
         .collect();
-    let found = hinge_break(&points, 52).expect("break");
+    let found = hinge_break(&points, 52, NO_NULL).expect("break");
     assert_eq!(found.date, d("2010-01-01").add_days(7 * 150));
     assert!((found.slope_before_pct_per_year - 100.0 * 0.01 * 365.25 / 7.0).abs() < 1e-6);
     assert!((found.slope_after_pct_per_year - 100.0 * 0.05 * 365.25 / 7.0).abs() < 1e-6);
     assert!(found.sse_two_segment < 1e-9 && found.improvement > 0.999_999);
     // Too short for two 52-week segments.
-    assert!(hinge_break(&points[..100], 52).is_none());
+    assert!(hinge_break(&points[..100], 52, NO_NULL).is_none());
 }
 
 #[test]

@@ -116,6 +116,7 @@ impl Panel {
             real_10y: &self.real_10y,
             hy_oas: &self.hy_oas,
             dollar: &self.dollar,
+            dollar_observed: &self.dollar,
             risk_state: &self.risk_state,
             regimes: &self.regimes,
             nasdaq100: price("NASDAQ100"),

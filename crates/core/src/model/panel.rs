@@ -21,6 +21,22 @@
 //!
 //! A column carries, per Friday, whether its input is stale (MODEL.md 1.3): stale inputs are
 //! excluded from scores.
+//!
+//! # Publication dates and observation dates
+//!
+//! The columns above are joined **on publication dates**: they are what a reader could act on
+//! each Friday, and every signal, score, regime and backtest reads them. A *contemporaneous*
+//! statistic asks something else: how this week's return moves with this week's change. Joined
+//! with its one-day lag, DFII10's Friday value is only public on Saturday, so Friday `t` would hold
+//! Thursday's yield and a Friday-to-Friday gold return would be paired with a Thursday-to-Thursday
+//! yield change, which blurs the week's own co-movement (on the real data it about halves the gold
+//! slope). So every catalog series with a lag also gets an **observation-dated** column
+//! ([`Panel::observed`]): on Friday `t`, the last observation *dated* on or before `t`. It is still
+//! cut at the as-of date: only observations public by then (`d + lag <= as_of`) are used at all, so
+//! only which week an observation is paired with changes, never what is known. The gold
+//! regression and the spectrum's sensitivities (real yield, HY OAS, dollar) read these; the lead-lag
+//! module samples on observation dates too. Net liquidity is the same either way on Fridays (the
+//! Wednesday level is public two days later), and asset prices have no lag.
 
 use std::collections::BTreeMap;
 
@@ -86,6 +102,17 @@ pub struct Panel {
     /// Ids of the user's series whose role is an asset (extra spectrum tiers).
     pub user_asset_ids: Vec<String>,
     columns: BTreeMap<String, Column>,
+    /// Observation-dated columns of the series with a publication lag (module docs).
+    observed: BTreeMap<String, Observed>,
+}
+
+/// An observation-dated column with what rebuilds it for an earlier as-of date.
+#[derive(Clone, Debug)]
+struct Observed {
+    column: Column,
+    series: Series,
+    lag: i32,
+    frequency: Frequency,
 }
 
 impl Panel {
@@ -99,7 +126,13 @@ impl Panel {
         if calendar.is_empty() {
             return None;
         }
-        let mut panel = Panel { calendar, as_of, user_asset_ids: Vec::new(), columns: BTreeMap::new() };
+        let mut panel = Panel {
+            calendar,
+            as_of,
+            user_asset_ids: Vec::new(),
+            columns: BTreeMap::new(),
+            observed: BTreeMap::new(),
+        };
         for (id, loaded) in dataset.iter() {
             if let Some(role) = dataset.user_role(id) {
                 // A user series: public on its dates, scored as a daily series.
@@ -117,11 +150,19 @@ impl Panel {
         Some(panel)
     }
 
-    /// Joins a series under `id` with a lag and frequency (for staleness).
+    /// Joins a series under `id` with a lag and frequency (for staleness), on publication dates;
+    /// with a positive lag, also on observation dates (see [`Panel::observed`]).
     pub fn join(&mut self, id: &str, series: &Series, lag: i32, frequency: Frequency, inputs: &[&str]) {
         let aligned = as_of_with_cutoff(series, lag, &self.calendar, Some(self.as_of));
         let column = Column::from_aligned(aligned, &self.calendar, frequency, inputs);
         self.columns.insert(id.to_string(), column);
+        if lag > 0 {
+            let column = self.join_observed(series, lag, frequency, inputs, self.as_of);
+            let observed = Observed { column, series: series.clone(), lag, frequency };
+            self.observed.insert(id.to_string(), observed);
+        } else {
+            self.observed.remove(id);
+        }
     }
 
     /// [`Panel::join`] of `series` computed from catalog series `input`: when `input` was loaded
@@ -144,8 +185,55 @@ impl Panel {
         self.columns.insert(id.to_string(), column);
     }
 
-    /// Inserts a computed column.
+    /// A column on **observation dates**, for contemporaneous statistics (module docs): on Friday
+    /// `t`, the last observation dated on or before `t` among those public at the as-of date; its
+    /// staleness counts from the observation date with no lag. For a series without a lag (asset
+    /// prices, the user's series) and for columns computed on the panel, the column of
+    /// [`Panel::get`]. Signals and backtests must use [`Panel::get`].
+    pub fn observed(&self, id: &str) -> Option<&Column> {
+        self.observed.get(id).map(|o| &o.column).or_else(|| self.columns.get(id))
+    }
+
+    /// [`Panel::observed`] as the public saw it at `as_of`, an earlier date than the panel's: near
+    /// `as_of` an observation may be dated before it but published after it, and is then left out
+    /// (rebuilt from the series, `O(n)`). The panel's own column when `as_of` is not earlier.
+    pub fn observed_as_of(&self, id: &str, as_of: Date) -> Option<std::borrow::Cow<'_, Column>> {
+        match self.observed.get(id) {
+            Some(o) if as_of < self.as_of => {
+                let inputs: Vec<&str> = o.column.inputs.iter().map(String::as_str).collect();
+                Some(std::borrow::Cow::Owned(self.join_observed(
+                    &o.series,
+                    o.lag,
+                    o.frequency,
+                    &inputs,
+                    as_of,
+                )))
+            }
+            _ => self.observed(id).map(std::borrow::Cow::Borrowed),
+        }
+    }
+
+    /// Lag 0 on the calendar, but only what was public at `as_of`: `d <= as_of - lag`.
+    fn join_observed(
+        &self,
+        series: &Series,
+        lag: i32,
+        frequency: Frequency,
+        inputs: &[&str],
+        as_of: Date,
+    ) -> Column {
+        let aligned = as_of_with_cutoff(series, 0, &self.calendar, Some(as_of.add_days(-lag)));
+        Column::from_aligned(aligned, &self.calendar, frequency, inputs)
+    }
+
+    /// The values of [`Panel::observed`], or an all-NaN slice of the calendar's length when absent.
+    pub fn observed_values_or_nan(&self, id: &str) -> Vec<f64> {
+        self.observed(id).map_or_else(|| vec![f64::NAN; self.len()], |c| c.values.clone())
+    }
+
+    /// Inserts a computed column (publication-dated; it replaces any observation-dated one).
     pub fn insert(&mut self, id: &str, column: Column) {
+        self.observed.remove(id);
         self.columns.insert(id.to_string(), column);
     }
 
@@ -337,6 +425,36 @@ mod tests {
         assert_eq!(yoy.dates(), &[d("2025-01-01"), d("2025-02-01")]);
         // Jan 2025 is the 13th month (i = 12): 112 / 100 - 1 = 12%.
         assert!((yoy.values()[0] - 12.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn observed_columns_pair_observations_with_their_own_week_but_keep_the_cutoff() {
+        // A daily series with a 1-day lag, observed Thursday 2024-01-04 (1.0), Friday 01-05
+        // (2.0), Friday 01-12 (3.0); as of Friday 01-12, the 12th is not public yet (12 + 1 > 12).
+        let series = Series::from_pairs(
+            "X",
+            &[(d("2024-01-04"), 1.0), (d("2024-01-05"), 2.0), (d("2024-01-12"), 3.0)],
+        )
+        .expect("valid");
+        let calendar = Calendar::fridays(d("2024-01-05"), d("2024-01-12"));
+        let mut panel = Panel {
+            calendar,
+            as_of: d("2024-01-12"),
+            user_asset_ids: Vec::new(),
+            columns: BTreeMap::new(),
+            observed: BTreeMap::new(),
+        };
+        panel.join("X", &series, 1, Frequency::Daily, &["X"]);
+        // Publication dates: Friday the 5th holds Thursday's value (Friday's is public Saturday).
+        assert_eq!(panel.get("X").map(|c| c.values.clone()), Some(vec![1.0, 2.0]));
+        // Observation dates: the 5th holds the 5th; the 12th holds the 5th, since the 12th's own
+        // observation was not public at the as-of date.
+        let observed = panel.observed("X").expect("joined");
+        assert_eq!(observed.values, vec![2.0, 2.0]);
+        assert_eq!(observed.obs_dates, vec![Some(d("2024-01-05")), Some(d("2024-01-05"))]);
+        // Without a lag both joins are one.
+        panel.join("P", &series, 0, Frequency::Daily, &["P"]);
+        assert_eq!(panel.observed("P"), panel.get("P"));
     }
 
     #[test]

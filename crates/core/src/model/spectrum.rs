@@ -49,6 +49,7 @@
 //!     real_10y: &nan,
 //!     hy_oas: &nan,
 //!     dollar: &nan,
+//!     dollar_observed: &nan,
 //!     risk_state: &[],
 //!     regimes: &[],
 //!     nasdaq100: &nan,
@@ -100,12 +101,15 @@ pub struct SpectrumInputs<'a> {
     pub net_liquidity: &'a [f64],
     /// Net-liquidity impulse: 13-week percent change of net liquidity.
     pub impulse: &'a [f64],
-    /// 10-year real yield (DFII10), percent.
+    /// 10-year real yield (DFII10), percent, on **observation dates**
+    /// ([`crate::model::panel::Panel::observed`]): only the contemporaneous sensitivities read it.
     pub real_10y: &'a [f64],
-    /// High-yield option-adjusted spread, percent.
+    /// High-yield option-adjusted spread, percent, on observation dates (sensitivities only).
     pub hy_oas: &'a [f64],
-    /// Broad dollar index.
+    /// Broad dollar index on publication dates, for the defensive-exit checklist (a signal).
     pub dollar: &'a [f64],
+    /// The same dollar index on observation dates, for the sensitivities.
+    pub dollar_observed: &'a [f64],
     /// State of the risk-appetite link per week (None where unknown).
     pub risk_state: &'a [Option<State>],
     /// Regimes per week.
@@ -285,7 +289,7 @@ fn regressors(inputs: &SpectrumInputs<'_>) -> [Vec<f64>; K] {
         apply(Change::new(1), &on_calendar(inputs.impulse, len)),
         apply(Change::new(1), &on_calendar(inputs.real_10y, len)),
         apply(Change::new(1), &on_calendar(inputs.hy_oas, len)),
-        log_returns(inputs.dollar, len, 1),
+        log_returns(inputs.dollar_observed, len, 1),
     ]
 }
 
@@ -294,7 +298,13 @@ fn regressors(inputs: &SpectrumInputs<'_>) -> [Vec<f64>; K] {
 ///
 /// A week enters a regression when the tier's return and all four regressors are known there
 /// (weeks with any `NaN` are skipped); the window is the `window_weeks` calendar weeks ending at the
-/// regression's last week.
+/// regression's last week. The real yield, the spread and the dollar are read on observation dates
+/// (this week's return against this week's changes; see [`crate::model::panel`]); the impulse is
+/// the same either way on Fridays.
+///
+/// The current fit carries classical and HC3 standard errors and intervals ([`Coefficient`]:
+/// `ci95` is the HC3 one). The rolling betas keep the classical standard error: HC3 needs every
+/// week's leverage, one QR fit per window, which the prefix sums exist to avoid.
 ///
 /// # Formula
 ///
@@ -1572,6 +1582,7 @@ mod tests {
                 real_10y: &self.real_10y,
                 hy_oas: &self.hy_oas,
                 dollar: &self.dollar,
+                dollar_observed: &self.dollar,
                 risk_state: &self.risk_state,
                 regimes: &self.regimes,
                 nasdaq100: &self.nasdaq100,
@@ -1743,7 +1754,16 @@ mod tests {
 
     fn fake_sensitivity(id: &str, beta: Option<f64>) -> Sensitivity {
         let date = Date::parse_iso("2024-01-05").expect("date");
-        let c = |estimate| Coefficient { estimate, std_error: 0.1, t_stat: None, p_value: None };
+        let c = |estimate| Coefficient {
+            estimate,
+            std_error: 0.1,
+            t_stat: None,
+            p_value: None,
+            hc3_std_error: None,
+            hc3_p_value: None,
+            ci95: None,
+            ci95_classical: None,
+        };
         Sensitivity {
             tier: id.to_string(),
             name: id.to_string(),

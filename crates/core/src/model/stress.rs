@@ -20,7 +20,11 @@
 //! Prices are each asset's last close on or before the business day (lag 0: a close is public at
 //! the close). The Treasury is the approximate total-return index
 //! [`crate::model::panel::treasury_index`] built from DGS10 (id `UST10`), so a yield spike is a
-//! fall; DGS10 is only used once public (its catalog lag, 1 day).
+//! fall; DGS10 is only used once public (its catalog lag, 1 day). The co-movement and the falls are
+//! contemporaneous statistics, so the Treasury leg is joined on **observation dates**: the series is
+//! cut at `as_of - lag` (nothing unpublished is used) and then joined with lag 0, so day `d`'s
+//! Treasury return comes from day `d`'s yield, like every other asset's close (see
+//! [`crate::model::panel`] for which figures use which dates).
 //!
 //! # Choices where the specification is silent
 //!

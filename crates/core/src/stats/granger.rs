@@ -11,6 +11,21 @@
 //! that moves x first looks the same). Both series should be stationary: feed changes or returns,
 //! not levels.
 //!
+//! # Robust form and the search over lag orders
+//!
+//! The classical F assumes errors of constant variance; weekly returns are heteroskedastic, and a
+//! few turbulent weeks can make the F reject too often. Each test therefore also carries a
+//! heteroskedasticity-robust Wald test of the same restrictions: with `V` the HC3 covariance of
+//! the unrestricted regression (see [`super::ols`]) and `b_x` its `p` coefficients on x's lags,
+//! `W = b_x' V_xx^-1 b_x`, referred to `chi²(p)` (`p_robust`), and its F form `W / p`
+//! (`robust_f`). The page shows the robust p-value beside the classical one.
+//!
+//! Testing eight lag orders and reading the smallest p-value is a search: [`granger_lags`] adds
+//! Holm's step-down adjustment (Holm 1979) across the orders it returns, `p_holm` for the classical
+//! and `p_robust_holm` for the robust p-values, which controls the chance of any false rejection
+//! among the orders at the nominal level without assuming the tests independent (they are not:
+//! the orders share most of their rows).
+//!
 //! # Design
 //!
 //! [`granger_lags`] fits 2 models at each of up to 8 lag orders. Instead of a Householder QR per
@@ -36,12 +51,21 @@
 //!   unit tests' tolerance). Otherwise that order is fitted by the QR path (the exact former
 //!   computation), which also decides collinearity. A unit test checks both paths against each
 //!   other on random, missing-value and nearly collinear data.
+//! - The robust Wald test needs each row's residual and leverage, so it costs one pass over the
+//!   rows per order, `O(n p²)`. The Cholesky factor `R` of the order's Gram block gives each
+//!   row of the thin `Q = Z R^-1` by forward substitution (`q_i = R^-T z_i`), its leverage
+//!   `h_i = |q_i|²`, its residual `e_i = y_i - Σ_j R_jy q_ij` and, with
+//!   `ω_i = (e_i / (1 - h_i))²`, the x block of the meat `S_xx = Σ_i ω_i q_ix q_ix'`. Since
+//!   `V = R^-1 S R^-T`, `R` is upper triangular with x's lags last and `R_xx b_x = c_x` (the
+//!   response column of `R` in x's rows), `W = b_x' V_xx^-1 b_x = c_x' S_xx^-1 c_x`: no inverse
+//!   of `R` at all. With the intercept in
+//!   the model, the shifts change neither the residuals, the leverages nor `b_x`.
 
 use serde::Serialize;
-use statrs::distribution::{ContinuousCDF, FisherSnedecor};
+use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor};
 
 use super::finite;
-use super::ols::least_squares;
+use super::ols::{hc3_covariance, inverse_quadratic_form, least_squares, LEVERAGE_TOLERANCE};
 
 /// Lags tested by default, 1 to 8 periods (weeks in MODEL.md section 6).
 pub const DEFAULT_MAX_LAG: usize = 8;
@@ -95,6 +119,79 @@ pub struct GrangerTest {
     pub rss_restricted: f64,
     /// Residual sum of squares with x's lags added.
     pub rss_unrestricted: f64,
+    /// The heteroskedasticity-robust Wald statistic of the same `p` restrictions; `None` when a
+    /// row has leverage 1 (HC3 undefined) or the robust covariance is singular.
+    ///
+    /// # Formula
+    ///
+    /// `W = b_x' V_xx^-1 b_x`, `b_x` the unrestricted coefficients on `x_{t-1..t-p}` and `V_xx`
+    /// their block of the HC3 covariance `(X'X)^-1 X' diag(e_i² / (1 - h_ii)²) X (X'X)^-1`.
+    pub robust_wald: Option<f64>,
+    /// The F form of the robust test, `W / p`, comparable with `f`.
+    pub robust_f: Option<f64>,
+    /// `P(chi²_p > W)`: the robust p-value, shown beside the classical one.
+    pub p_robust: Option<f64>,
+    /// The classical p-value adjusted by Holm's step-down method across the lag orders tested
+    /// together ([`granger_lags`]); equal to `p_value` for a single order ([`granger`]).
+    ///
+    /// # Formula
+    ///
+    /// With the `m` p-values sorted ascending, `p_(1) <= ... <= p_(m)`:
+    /// `p_holm_(i) = max_{j <= i} min(1, (m - j + 1) p_(j))`.
+    pub p_holm: f64,
+    /// The robust p-value adjusted the same way, over the orders whose robust test is defined.
+    pub p_robust_holm: Option<f64>,
+}
+
+/// The robust Wald test of `restrictions` restrictions from its statistic: `(W, W / q, p)`.
+fn robust_test(wald: Option<f64>, restrictions: usize) -> (Option<f64>, Option<f64>, Option<f64>) {
+    let Some(wald) = wald.filter(|w| w.is_finite() && *w >= 0.0) else { return (None, None, None) };
+    let p = ChiSquared::new(restrictions as f64).ok().and_then(|d| finite(d.sf(wald)));
+    (Some(wald), finite(wald / restrictions as f64), p.map(|p| p.clamp(0.0, 1.0)))
+}
+
+/// Holm's step-down adjustment of a family of p-values (Holm 1979), in the input order.
+///
+/// # Formula
+///
+/// With the `m` p-values sorted ascending, `p_(1) <= ... <= p_(m)`:
+/// `adjusted_(i) = max_{j <= i} min(1, (m - j + 1) p_(j))`. Rejecting where `adjusted <= α`
+/// keeps the chance of any false rejection at most `α`, whatever the dependence between tests.
+///
+/// # Example
+///
+/// ```
+/// use tideline_core::stats::granger::holm;
+///
+/// // Sorted: 0.01 * 3 = 0.03, 0.02 * 2 = 0.04, then max(0.04, 0.5 * 1) = 0.5.
+/// assert_eq!(holm(&[0.5, 0.01, 0.02]), vec![0.5, 0.03, 0.04]);
+/// ```
+pub fn holm(p_values: &[f64]) -> Vec<f64> {
+    let m = p_values.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p_values[a].total_cmp(&p_values[b]));
+    let mut adjusted = vec![0.0; m];
+    let mut running = 0.0f64;
+    for (rank, &i) in order.iter().enumerate() {
+        running = running.max(((m - rank) as f64 * p_values[i]).min(1.0));
+        adjusted[i] = running;
+    }
+    adjusted
+}
+
+/// Fills `p_holm` and `p_robust_holm` of tests run together (the family is the tests given; the
+/// robust family, those with a robust p-value).
+fn adjust_for_the_search(tests: &mut [GrangerTest]) {
+    let classical = holm(&tests.iter().map(|t| t.p_value).collect::<Vec<_>>());
+    for (test, p) in tests.iter_mut().zip(classical) {
+        test.p_holm = p;
+    }
+    let robust: Vec<(usize, f64)> =
+        tests.iter().enumerate().filter_map(|(i, t)| Some((i, t.p_robust?))).collect();
+    let adjusted = holm(&robust.iter().map(|(_, p)| *p).collect::<Vec<_>>());
+    for ((i, _), p) in robust.iter().zip(adjusted) {
+        tests[*i].p_robust_holm = Some(p);
+    }
 }
 
 /// Tests whether `x` Granger-causes `y` with `lag` lags of each (see the module docs).
@@ -106,7 +203,8 @@ pub struct GrangerTest {
 ///
 /// # Formula
 ///
-/// `F = ((RSS_r - RSS_u) / p) / (RSS_u / (n - 2p - 1))`, p-value from `F(p, n - 2p - 1)`.
+/// `F = ((RSS_r - RSS_u) / p) / (RSS_u / (n - 2p - 1))`, p-value from `F(p, n - 2p - 1)`; the
+/// robust Wald test as documented on [`GrangerTest::robust_wald`].
 pub fn granger(x: &[f64], y: &[f64], lag: usize) -> Option<GrangerTest> {
     if x.len() != y.len() || lag == 0 || lag >= y.len() {
         return None;
@@ -135,6 +233,15 @@ fn granger_qr(x: &[f64], y: &[f64], lag: usize) -> Option<GrangerTest> {
     let restricted = least_squares(&response, &refs[..lag])?;
     let unrestricted = least_squares(&response, &refs)?;
     let test = nested_f_test(restricted.rss, unrestricted.rss, lag, dof)?;
+    // The HC3 covariance's block of x's lags (indices lag + 1..=2 lag, after the intercept and
+    // y's lags).
+    let wald = hc3_covariance(&response, &refs, &unrestricted).and_then(|v| {
+        let p = 2 * lag + 1;
+        let block: Vec<f64> =
+            (lag + 1..p).flat_map(|a| (lag + 1..p).map(move |b| (a, b))).map(|(a, b)| v[a * p + b]).collect();
+        inverse_quadratic_form(&block, unrestricted.coefficients.get(lag + 1..p)?)
+    });
+    let (robust_wald, robust_f, p_robust) = robust_test(wald, lag);
     Some(GrangerTest {
         lag,
         f: test.f,
@@ -142,18 +249,26 @@ fn granger_qr(x: &[f64], y: &[f64], lag: usize) -> Option<GrangerTest> {
         n,
         rss_restricted: restricted.rss,
         rss_unrestricted: unrestricted.rss,
+        robust_wald,
+        robust_f,
+        p_robust,
+        p_holm: test.p_value,
+        p_robust_holm: p_robust,
     })
 }
 
 /// [`granger`] for every lag order `1..=max_lag` (use [`DEFAULT_MAX_LAG`]); orders where the test
-/// is undefined are left out, so read each entry's `lag`.
+/// is undefined are left out, so read each entry's `lag`. `p_holm` and `p_robust_holm` are
+/// adjusted across the orders returned ([`holm`]).
 pub fn granger_lags(x: &[f64], y: &[f64], max_lag: usize) -> Vec<GrangerTest> {
     // Beyond half the sample no order can leave a residual degree of freedom.
     let reach = max_lag.min(y.len() / 2);
     if x.len() != y.len() || reach == 0 {
         return Vec::new();
     }
-    LaggedGram::new(x, y, reach).tests(1).into_iter().flatten().collect()
+    let mut tests: Vec<GrangerTest> = LaggedGram::new(x, y, reach).tests(1).into_iter().flatten().collect();
+    adjust_for_the_search(&mut tests);
+    tests
 }
 
 /// The least share of a squared column norm that a Cholesky pivot (and `RSS_u`, of `y`'s) must
@@ -162,6 +277,23 @@ pub fn granger_lags(x: &[f64], y: &[f64], max_lag: usize) -> Vec<GrangerTest> {
 /// squared condition number at a few digits, leaving results within about `1e-9` of QR in the
 /// tests (a heuristic: see the module docs).
 pub const FAST_PATH_MIN_SHARE: f64 = 1e-4;
+
+/// The Granger design over the rows of every order, column-major in the Gram's column order
+/// (`dim` columns: intercept, y's lags, x's lags, the response), rows sorted by decreasing depth
+/// so that the rows of order `p` are a prefix; a lag beyond a row's depth is 0 (never read).
+struct Design {
+    values: Vec<f64>,
+    /// Rows allocated per column.
+    rows: usize,
+    /// Rows written so far.
+    filled: usize,
+}
+
+impl Design {
+    fn column(&self, c: usize) -> &[f64] {
+        self.values.get(c * self.rows..(c + 1) * self.rows).unwrap_or_default()
+    }
+}
 
 /// The Gram matrices of the Granger regressions for every order `1..=max_lag` (module docs,
 /// "Design").
@@ -208,6 +340,10 @@ impl<'a> LaggedGram<'a> {
         let mut row = vec![0.0; dim];
         let mut n = 0usize;
         let mut out = Vec::with_capacity(big + 1 - lowest.min(big));
+        // Every row any order uses, for the robust tests' passes (see `Design`).
+        let total = self.depth.iter().filter(|d| **d >= lowest.max(1)).count();
+        let mut design = Design { values: vec![0.0; dim * total], rows: total, filled: 0 };
+        let mut workspace: Vec<f64> = Vec::new();
         for order in (lowest.max(1)..=big).rev() {
             for (t, _) in self.depth.iter().enumerate().filter(|(_, d)| **d == order) {
                 row.fill(0.0);
@@ -225,9 +361,16 @@ impl<'a> LaggedGram<'a> {
                         *g += za * zb;
                     }
                 }
+                for (c, &value) in row.iter().enumerate() {
+                    if let Some(slot) = design.values.get_mut(c * total + n) {
+                        *slot = value;
+                    }
+                }
                 n += 1;
             }
-            out.push(self.test(order, n, &gram).unwrap_or_else(|| granger_qr(self.x, self.y, order)));
+            design.filled = n;
+            let fast = self.test(order, n, &gram, &design, &mut workspace);
+            out.push(fast.unwrap_or_else(|| granger_qr(self.x, self.y, order)));
         }
         out.reverse();
         out
@@ -235,7 +378,14 @@ impl<'a> LaggedGram<'a> {
 
     /// The test of one order from the Gram matrix over its `n` rows: `Some(result)` when the fast
     /// path is trustworthy (see [`FAST_PATH_MIN_SHARE`]), `None` to ask for the QR path.
-    fn test(&self, order: usize, n: usize, gram: &[f64]) -> Option<Option<GrangerTest>> {
+    fn test(
+        &self,
+        order: usize,
+        n: usize,
+        gram: &[f64],
+        design: &Design,
+        workspace: &mut Vec<f64>,
+    ) -> Option<Option<GrangerTest>> {
         let Some(dof) = n.checked_sub(2 * order + 1).filter(|dof| *dof > 0) else {
             return Some(None);
         };
@@ -272,14 +422,23 @@ impl<'a> LaggedGram<'a> {
                 if !trusted {
                     return None;
                 }
-                let test = nested_f_test(rss_restricted, pivot, order, dof);
-                return Some(test.map(|test| GrangerTest {
+                let Some(test) = nested_f_test(rss_restricted, pivot, order, dof) else {
+                    return Some(None);
+                };
+                let wald = self.robust_wald(order, &columns, &r, design, workspace);
+                let (robust_wald, robust_f, p_robust) = robust_test(wald, order);
+                return Some(Some(GrangerTest {
                     lag: order,
                     f: test.f,
                     p_value: test.p_value,
                     n,
                     rss_restricted,
                     rss_unrestricted: pivot,
+                    robust_wald,
+                    robust_f,
+                    p_robust,
+                    p_holm: test.p_value,
+                    p_robust_holm: p_robust,
                 }));
             }
             // The raw column's squared norm: sum (z + c)² = G_kk + 2 c sum z + c² n.
@@ -291,6 +450,73 @@ impl<'a> LaggedGram<'a> {
             r[k * size + k] = pivot.sqrt();
         }
         None
+    }
+
+    /// The robust Wald statistic of one order from the Cholesky factor `r` (row-major
+    /// `size × size`, upper, the response last and its diagonal unset) of the Gram block over
+    /// `columns`, on the order's `n` rows: the first `n` of `design` (module docs, "Design").
+    /// `None` when a leverage reaches 1 or the meat is singular.
+    fn robust_wald(
+        &self,
+        order: usize,
+        columns: &[usize],
+        r: &[f64],
+        design: &Design,
+        workspace: &mut Vec<f64>,
+    ) -> Option<f64> {
+        let (size, n) = (columns.len(), design.rows);
+        let regressors = size - 1;
+        let n = n.min(design.filled);
+        // Column-major: q_0 .. q_{p-1}, then the residual; then the leverages.
+        workspace.clear();
+        workspace.resize((size + 1) * n, 0.0);
+        let (columns_q, leverage) = workspace.split_at_mut(size * n);
+        for (j, &column) in columns.iter().enumerate() {
+            let (done, rest) = columns_q.split_at_mut(j * n);
+            let current = &mut rest[..n];
+            current.copy_from_slice(design.column(column).get(..n)?);
+            for (k, earlier) in done.chunks_exact(n).enumerate() {
+                let coefficient = r[k * size + j];
+                for (value, q) in current.iter_mut().zip(earlier) {
+                    *value -= coefficient * q;
+                }
+            }
+            if j < regressors {
+                let scale = 1.0 / r[j * size + j];
+                for (value, h) in current.iter_mut().zip(leverage.iter_mut()) {
+                    *value *= scale;
+                    *h += *value * *value;
+                }
+            }
+        }
+        let (q, residual) = columns_q.split_at_mut(regressors * n);
+        // ω_i = (e_i / (1 - h_i))², written over the residual.
+        for (e, h) in residual.iter_mut().zip(leverage.iter()) {
+            let room = 1.0 - h;
+            // Written as a positive test so that NaN counts as undefined too.
+            let defined = room > LEVERAGE_TOLERANCE;
+            if !defined {
+                return None;
+            }
+            *e = (*e / room) * (*e / room);
+        }
+        let weight: &[f64] = residual;
+        // x's lags are the regressors after the intercept and y's `order` lags.
+        let first_x = order + 1;
+        let block = |a: usize| &q[(first_x + a) * n..(first_x + a + 1) * n];
+        let mut meat = vec![0.0; order * order];
+        for a in 0..order {
+            for b in a..order {
+                let mut total = 0.0;
+                for ((w, u), v) in weight.iter().zip(block(a)).zip(block(b)) {
+                    total += w * u * v;
+                }
+                meat[a * order + b] = total;
+                meat[b * order + a] = total;
+            }
+        }
+        let c_x: Vec<f64> = (first_x..regressors).map(|i| r[i * size + regressors]).collect();
+        inverse_quadratic_form(&meat, &c_x)
     }
 }
 
@@ -370,7 +596,8 @@ mod tests {
             .collect();
         let forward = granger_lags(&x, &y, DEFAULT_MAX_LAG);
         assert_eq!(forward.iter().map(|t| t.lag).collect::<Vec<_>>(), (1..=8).collect::<Vec<_>>());
-        assert!(forward.iter().all(|t| t.p_value < 1e-6));
+        assert!(forward.iter().all(|t| t.p_value < 1e-6 && t.p_robust.is_some_and(|p| p < 1e-6)));
+        assert!(forward.iter().all(|t| t.p_holm < 1e-5));
     }
 
     #[test]
@@ -393,19 +620,53 @@ mod tests {
         (a - b).abs() <= 1e-9 * a.abs().max(b.abs()) || (a - b).abs() < 1e-12
     }
 
+    /// The QR path for every order, adjusted for the search like [`granger_lags`].
+    fn qr_lags(x: &[f64], y: &[f64], max_lag: usize) -> Vec<GrangerTest> {
+        let mut tests: Vec<GrangerTest> =
+            (1..=max_lag.min(y.len() / 2)).filter_map(|lag| granger_qr(x, y, lag)).collect();
+        adjust_for_the_search(&mut tests);
+        tests
+    }
+
+    /// The rows of the largest order, `order`, of a Gram built for it.
+    fn design_of(gram: &LaggedGram<'_>, order: usize) -> Design {
+        let big = gram.max_lag;
+        let dim = 2 * big + 2;
+        let rows: Vec<usize> = (0..gram.depth.len()).filter(|t| gram.depth[*t] >= order).collect();
+        let total = rows.len();
+        let mut values = vec![0.0; dim * total];
+        for (i, &t) in rows.iter().enumerate() {
+            values[i] = 1.0;
+            for j in 1..=order {
+                values[j * total + i] = gram.y[t - j] - gram.shift_y;
+                values[(big + j) * total + i] = gram.x[t - j] - gram.shift_x;
+            }
+            values[(dim - 1) * total + i] = gram.y[t] - gram.shift_y;
+        }
+        Design { values, rows: total, filled: total }
+    }
+
     /// The normal-equation path of [`granger_lags`] against a QR fit per order.
     fn assert_paths_agree(x: &[f64], y: &[f64], max_lag: usize) {
         let fast = granger_lags(x, y, max_lag);
-        let slow: Vec<GrangerTest> =
-            (1..=max_lag.min(y.len() / 2)).filter_map(|lag| granger_qr(x, y, lag)).collect();
+        let slow = qr_lags(x, y, max_lag);
         assert_eq!(fast.len(), slow.len(), "{fast:?}\n{slow:?}");
         for (f, s) in fast.iter().zip(&slow) {
             assert_eq!((f.lag, f.n), (s.lag, s.n));
+            let robust = |t: &GrangerTest| {
+                [t.robust_wald, t.robust_f, t.p_robust, t.p_robust_holm].map(|v| v.expect("robust defined"))
+            };
+            let (fr, sr) = (robust(f), robust(s));
             let pairs = [
                 (f.f, s.f),
                 (f.p_value, s.p_value),
                 (f.rss_restricted, s.rss_restricted),
                 (f.rss_unrestricted, s.rss_unrestricted),
+                (f.p_holm, s.p_holm),
+                (fr[0], sr[0]),
+                (fr[1], sr[1]),
+                (fr[2], sr[2]),
+                (fr[3], sr[3]),
             ];
             assert!(pairs.iter().all(|(a, b)| close(*a, *b)), "{f:?}\n{s:?}");
             // A single order gives the same test as the whole range, up to the order of the sums.
@@ -436,7 +697,9 @@ mod tests {
             let gram = LaggedGram::new(&x, &y, DEFAULT_MAX_LAG);
             let n = gram.depth.iter().filter(|d| **d == DEFAULT_MAX_LAG).count();
             // Well-conditioned data takes the fast path (the comparison below is not QR vs QR).
-            assert!(gram.test(DEFAULT_MAX_LAG, n, &full_gram(&gram)).is_some_and(|t| t.is_some()));
+            let design = design_of(&gram, DEFAULT_MAX_LAG);
+            let fast = gram.test(DEFAULT_MAX_LAG, n, &full_gram(&gram), &design, &mut Vec::new());
+            assert!(fast.is_some_and(|t| t.is_some_and(|t| t.p_robust.is_some())));
             assert_paths_agree(&x, &y, DEFAULT_MAX_LAG);
         }
     }
@@ -472,9 +735,9 @@ mod tests {
             let x: Vec<f64> = y.iter().zip(&wiggle).map(|(a, w)| 2.0 * a + 1.0 + scale * w).collect();
             let gram = LaggedGram::new(&x, &y, 3);
             let n = gram.depth.iter().filter(|d| **d == 3).count();
-            assert_eq!(gram.test(3, n, &full_gram(&gram)), None, "scale {scale}");
-            let slow: Vec<GrangerTest> = (1..=8).filter_map(|lag| granger_qr(&x, &y, lag)).collect();
-            assert_eq!(granger_lags(&x, &y, 8), slow);
+            let design = design_of(&gram, 3);
+            assert_eq!(gram.test(3, n, &full_gram(&gram), &design, &mut Vec::new()), None, "scale {scale}");
+            assert_eq!(granger_lags(&x, &y, 8), qr_lags(&x, &y, 8));
         }
         // Moderately collinear: still the fast path, still QR's answer.
         let x: Vec<f64> = y.iter().zip(&wiggle).map(|(a, w)| a + 0.05 * w).collect();
@@ -484,12 +747,62 @@ mod tests {
         assert!(granger_lags(&x, &y, 8).is_empty());
         // A level far from 0 with a tiny spread: collinear with the intercept by the raw norm.
         let x: Vec<f64> = wiggle.iter().map(|w| 1e6 + 1e-3 * w).collect();
-        let slow: Vec<GrangerTest> = (1..=8).filter_map(|lag| granger_qr(&x, &y, lag)).collect();
-        assert_eq!(granger_lags(&x, &y, 8), slow);
+        assert_eq!(granger_lags(&x, &y, 8), qr_lags(&x, &y, 8));
         // A near-perfect fit of y on x's past.
         let y2: Vec<f64> = (0..200).map(|t| if t == 0 { 0.0 } else { x[t - 1] + 1e-9 * y[t] }).collect();
-        let slow: Vec<GrangerTest> = (1..=8).filter_map(|lag| granger_qr(&x, &y2, lag)).collect();
-        assert_eq!(granger_lags(&x, &y2, 8), slow);
+        assert_eq!(granger_lags(&x, &y2, 8), qr_lags(&x, &y2, 8));
+    }
+
+    #[test]
+    fn robust_wald_of_one_lag_is_the_squared_hc3_t_statistic() {
+        // With one restriction, W = (b / se_HC3)², se_HC3 from the explicit regression through
+        // `ols` (whose HC3 is checked against an exact computation in its own tests).
+        let (x, y) = (noise(11, 120), noise(12, 120));
+        let test = granger(&x, &y, 1).expect("defined");
+        let (y0, y1, x1) = (&y[1..], &y[..119], &x[..119]);
+        let fit = ols(y0, &[y1, x1]).expect("defined");
+        let slope = fit.slope(1).expect("x lag");
+        let t = slope.estimate / slope.hc3_std_error.expect("hc3");
+        let wald = test.robust_wald.expect("robust");
+        assert!((wald - t * t).abs() < 1e-9 * wald.max(1.0), "{wald} vs {}", t * t);
+        assert!((test.robust_f.expect("f form") - wald).abs() < EXACT);
+        // A single order is its own family: nothing to adjust.
+        assert_eq!((test.p_holm, test.p_robust_holm), (test.p_value, test.p_robust));
+    }
+
+    #[test]
+    fn robust_test_holds_its_size_when_the_variance_follows_x() {
+        // x's past does not predict y's mean, but y's variance grows with x_{t-1}⁴: the classical
+        // F sees a "signal" in the squared residuals and rejects too often; HC3 does not.
+        let (mut classical, mut robust) = (0, 0);
+        for seed in 0..200u64 {
+            let x = noise(2 * seed + 1000, 150);
+            let e = noise(2 * seed + 1001, 150);
+            let y: Vec<f64> =
+                (0..150).map(|t| if t == 0 { e[0] } else { e[t] * x[t - 1].powi(2) * 20.0 }).collect();
+            let test = granger(&x, &y, 2).expect("defined");
+            classical += usize::from(test.p_value < 0.05);
+            robust += usize::from(test.p_robust.expect("robust") < 0.05);
+        }
+        assert!(robust < classical, "robust {robust}, classical {classical} of 200");
+        assert!((2..=20).contains(&robust), "robust {robust} of 200");
+    }
+
+    #[test]
+    fn holm_by_hand_and_across_the_orders() {
+        // Sorted 0.01, 0.02, 0.03, 0.04 with m = 4: 0.04, 0.06, 0.06 (0.03 * 2, the running max),
+        // 0.06 (max(0.06, 0.04)); a p of 0.4 times 4 clips at 1.
+        let adjusted = holm(&[0.03, 0.01, 0.04, 0.02]);
+        let expected = [0.06, 0.04, 0.06, 0.06];
+        assert!(adjusted.iter().zip(expected).all(|(a, b)| (a - b).abs() < EXACT), "{adjusted:?}");
+        assert_eq!(holm(&[0.4, 0.9]), vec![0.8, 0.9]);
+        assert!(holm(&[]).is_empty());
+        // Across granger_lags: never below the raw p-value, and the smallest is m times its raw.
+        let (x, y) = (noise(3, 300), noise(4, 300));
+        let tests = granger_lags(&x, &y, DEFAULT_MAX_LAG);
+        assert!(tests.iter().all(|t| t.p_holm >= t.p_value && t.p_robust_holm >= t.p_robust));
+        let smallest = tests.iter().min_by(|a, b| a.p_value.total_cmp(&b.p_value)).expect("tests");
+        assert!((smallest.p_holm - (8.0 * smallest.p_value).min(1.0)).abs() < EXACT);
     }
 
     #[test]
