@@ -18,7 +18,8 @@
 //! heteroskedasticity-robust Wald test of the same restrictions: with `V` the HC3 covariance of
 //! the unrestricted regression (see [`super::ols`]) and `b_x` its `p` coefficients on x's lags,
 //! `W = b_x' V_xx^-1 b_x`, referred to `chi²(p)` (`p_robust`), and its F form `W / p`
-//! (`robust_f`). The page shows the robust p-value beside the classical one.
+//! (`robust_f`). The report carries both; a page that shows a Granger p-value shows the robust
+//! one beside the classical one (the page has no Granger table yet).
 //!
 //! Testing eight lag orders and reading the smallest p-value is a search: [`granger_lags`] adds
 //! Holm's step-down adjustment (Holm 1979) across the orders it returns, `p_holm` for the classical
