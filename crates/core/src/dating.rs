@@ -48,6 +48,7 @@ use serde::Serialize;
 
 use crate::date::Date;
 use crate::series::Series;
+use crate::stats::correlation::pearson;
 
 /// Common one-day changes needed before a shift verdict is given.
 pub const MIN_PAIRS: usize = 60;
@@ -164,29 +165,14 @@ pub fn shift_check(reference: &Series, candidate: &Series) -> ShiftCheck {
     let mut rho = [None; 3];
     let mut n = [0; 3];
     for (slot, shift) in [-1, 0, 1].into_iter().enumerate() {
-        let pairs: Vec<(f64, f64)> = reference
-            .iter()
-            .filter_map(|(&day, &r)| candidate.get(&(day + shift)).map(|&c| (r, c)))
-            .collect();
-        n[slot] = pairs.len();
-        if pairs.len() >= MIN_PAIRS {
-            rho[slot] = correlation(&pairs);
+        let (xs, ys): (Vec<f64>, Vec<f64>) =
+            reference.iter().filter_map(|(&day, &r)| candidate.get(&(day + shift)).map(|&c| (r, c))).unzip();
+        n[slot] = xs.len();
+        if xs.len() >= MIN_PAIRS {
+            rho[slot] = pearson(&xs, &ys);
         }
     }
     ShiftCheck { rho, n }
-}
-
-fn correlation(pairs: &[(f64, f64)]) -> Option<f64> {
-    let n = pairs.len() as f64;
-    let (mx, my) = pairs.iter().fold((0.0, 0.0), |(a, b), &(x, y)| (a + x / n, b + y / n));
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for &(x, y) in pairs {
-        sxy += (x - mx) * (y - my);
-        sxx += (x - mx) * (x - mx);
-        syy += (y - my) * (y - my);
-    }
-    let r = sxy / (sxx * syy).sqrt();
-    r.is_finite().then_some(r)
 }
 
 #[cfg(test)]

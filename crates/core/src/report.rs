@@ -71,7 +71,11 @@
 //!     component stale on any Friday of the window), `history[].impulse_window_fresh`, and
 //!     `global_liquidity.fresh_impulses` gives each window's impulse at the last Friday whose
 //!     window was fresh. Regimes mask stale inputs (net liquidity, fed funds, the Fed's balance
-//!     sheet) as the backtest's signals do: unknown rather than "flat" on a stopped feed.
+//!     sheet) as the backtest's signals do: unknown rather than "flat" on a stopped feed; so does
+//!     the spectrum (tier prices and the sensitivities' regressors: a stale week is left out of a
+//!     regression, not counted as a week without change). The global lead-lag ends at
+//!     `latest_fresh`, and the global spectrum sensitivities read only impulses over fresh
+//!     windows.
 //!   - `flows.etf.days_without_btc` (flow days without a Bitcoin close of their own, left out of
 //!     both correlations instead of counting as zero returns) and `flows.etf.phase_windows`
 //!     (`{date, recent_days, recent_usd_mn, before_days, before_usd_mn}`: the two windows the
@@ -541,12 +545,14 @@ fn spectrum_section(
     config: &ModelConfig,
 ) -> Option<(SpectrumResult, Vec<spectrum::Sensitivity>)> {
     let n = panel.len();
-    let prices = |id: &str| panel.values_or_nan(id);
+    // Stale weeks are masked (MODEL.md 1.3): a price or an input carried forward past its feed's
+    // end would read as a week without change.
+    let prices = |id: &str| panel.fresh_or_nan(id);
     let mut tiers: Vec<TierPrices> = Vec::new();
     for (id, name) in SPECTRUM_TIERS {
         let basket = flows.and_then(|f| f.inside_crypto.as_ref());
         let (values, name) = match (id, panel.get(id)) {
-            (_, Some(column)) => (column.values.clone(), name.to_string()),
+            (_, Some(_)) => (panel.fresh_or_nan(id), name.to_string()),
             ("ALTS", None) if basket.is_some_and(|b| !b.coins.is_empty()) => {
                 let basket = basket.map(|b| {
                     (b.coins.len(), on_calendar(&panel.calendar, &b.history, |w| (w.date, w.basket)))
@@ -593,7 +599,7 @@ fn spectrum_section(
     let regimes: Vec<RegimeSnapshot> = timeline.iter().map(|w| w.regimes).collect();
     // The sensitivities are contemporaneous: observation dates (see `Panel::observed`). The
     // checklist's dollar is a signal: publication dates.
-    let observed = |id: &str| panel.observed_values_or_nan(id);
+    let observed = |id: &str| panel.observed_fresh_or_nan(id);
     let (real_10y, hy_oas) = (observed("DFII10"), observed("BAMLH0A0HYM2"));
     let (dollar, dollar_observed) = (prices("DTWEXBGS"), observed("DTWEXBGS"));
     let (nasdaq100, nasdaq_composite, btc, eth) =
@@ -625,13 +631,18 @@ fn spectrum_section(
 }
 
 /// The constant-FX global impulse over `weeks` (the window of the Fed's impulse in the spectrum,
-/// so both regressions use the same window) on the panel's calendar; NaN where undefined, and
-/// everywhere when `weeks` is not one of the global windows.
+/// so both regressions use the same window) on the panel's calendar; NaN where undefined or where
+/// the window holds a stale component, and everywhere when `weeks` is not one of the global
+/// windows.
 fn global_impulse_on(calendar: &crate::align::Calendar, global: &GlobalLiquidity, weeks: usize) -> Vec<f64> {
     let Some(k) = global.windows_weeks.iter().position(|w| *w == weeks) else {
         return vec![f64::NAN; calendar.len()];
     };
-    on_calendar(calendar, &global.history, |w| (w.date, w.impulse_constant_fx_pct.get(k).copied().flatten()))
+    // A window that holds a stale component is no measurement (see `Impulse::window_fresh`).
+    on_calendar(calendar, &global.history, |w| {
+        let fresh = w.impulse_window_fresh.get(k).copied().flatten() == Some(true);
+        (w.date, w.impulse_constant_fx_pct.get(k).copied().flatten().filter(|_| fresh))
+    })
 }
 
 /// A weekly history (ascending dates) on the panel's Friday calendar: each Friday gets the value

@@ -27,7 +27,8 @@
 //!   that the difference (the FX effect) is visible and a dollar move is not read as easing.
 //! - **Lead-lag.** [`crate::model::leadlag::lead_lag`] of the weekly log change of a chain-linked
 //!   constant-FX index of the total (see [`GlobalWeek::constant_fx_index`]) on the weekly log returns
-//!   of Bitcoin, the Nasdaq-100 and gold. Using the constant-FX change keeps the dollar out of the
+//!   of Bitcoin, the Nasdaq-100 and gold, up to the last Friday with every component fresh
+//!   ([`GlobalLiquidity::latest_fresh`]: later weeks would carry stale inputs as zero changes). Using the constant-FX change keeps the dollar out of the
 //!   leading series: a dollar fall lifts both the USD value of foreign balance sheets and dollar
 //!   prices of assets in the same week, which would show up as a spurious lag-0 correlation.
 //!
@@ -607,7 +608,12 @@ pub fn global_liquidity(dataset: &Dataset, as_of: Date, config: &GlobalConfig) -
         .filter_map(|&k| (0..=latest_t?).rev().filter_map(|t| impulse_at(t, k)).find(|i| i.window_fresh))
         .collect();
 
-    let index = Series::from_pairs(GLOBAL_INDEX_ID, &index_series).unwrap_or_default();
+    // The lead-lag ends at the last Friday with every component fresh: past it, a carried-forward
+    // balance sheet or rate would add weeks of zero change to the leading series.
+    let fresh_until = latest_fresh.as_ref().map(|r| r.date);
+    let fresh_index: Vec<(Date, f64)> =
+        index_series.iter().copied().filter(|(d, _)| fresh_until.is_some_and(|f| *d <= f)).collect();
+    let index = Series::from_pairs(GLOBAL_INDEX_ID, &fresh_index).unwrap_or_default();
     let lead_lag_results = config
         .lead_lag_targets
         .iter()

@@ -226,9 +226,10 @@ pub struct LeadLagResult {
     pub cross: Vec<LagCorrelation>,
     /// Per rolling window: its last Friday, its best lag in `0..=26` and the correlation there.
     pub rolling_best_lag: Vec<(Date, i32, f64)>,
-    /// The Bonferroni band (27 lags searched) for a window's best lag on a full window of pairs
-    /// (see [`crate::stats::search::bonferroni_band`]): a window whose best `|rho|` is inside it
-    /// shows no lead at all. `None` without a window.
+    /// The Bonferroni band (27 lags searched) for a window's best lag, on the pairs a window has
+    /// at the longest lag (`rolling_window - 26`, the widest band of the window's lags; see
+    /// [`crate::stats::search::bonferroni_band`]): a window whose best `|rho|` is inside it shows
+    /// no lead at all. `None` without a window.
     pub rolling_band: Option<f64>,
     /// Share of rolling windows whose best `|rho|` clears `rolling_band` (`None` without a window).
     pub rolling_significant_share: Option<f64>,

@@ -226,6 +226,15 @@ impl Panel {
         Column::from_aligned(aligned, &self.calendar, frequency, inputs)
     }
 
+    /// The values of [`Panel::observed`] with its stale weeks masked as NaN (a carried-forward
+    /// value would be a zero change), or all NaN when absent: what a regression may read.
+    pub fn observed_fresh_or_nan(&self, id: &str) -> Vec<f64> {
+        self.observed(id).map_or_else(
+            || vec![f64::NAN; self.len()],
+            |c| c.values.iter().zip(&c.stale).map(|(v, stale)| if *stale { f64::NAN } else { *v }).collect(),
+        )
+    }
+
     /// The values of [`Panel::observed`], or an all-NaN slice of the calendar's length when absent.
     pub fn observed_values_or_nan(&self, id: &str) -> Vec<f64> {
         self.observed(id).map_or_else(|| vec![f64::NAN; self.len()], |c| c.values.clone())
