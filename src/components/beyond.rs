@@ -365,6 +365,12 @@ fn GoldPanel(gold: GoldRealRates) -> impl IntoView {
                     log_pct(Some(b.slope_after_pct_per_year / 100.0)),
                     100.0 * b.improvement,
                     match (b.null_p_value, b.null_ar1) {
+                        // At its floor, 1 / (1 + replicates), the p-value means no simulation did as well.
+                        (Some(p), Some(phi)) if p * (b.null_replicates + 1) as f64 <= 1.0 + 1e-9 => format!(
+                            "None of {} simulated series with no break (a line plus AR(1) noise, φ = {phi:.3}) fits a \
+                             break this good (p ≤ {p:.3}): a real change of trend, not a fitted one.",
+                            b.null_replicates
+                        ),
                         (Some(p), Some(phi)) => format!(
                             "Series with no break (a line plus AR(1) noise, φ = {phi:.3}, {} simulations) fit a break at \
                              least this good with probability {p:.3}{}.",
