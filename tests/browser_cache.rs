@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 use tideline_app::components::upload::{validate_upload_body, UploadPanel};
-use tideline_app::feeds::cache::{self, Cache, CachedFeed, StoredUpload};
+use tideline_app::feeds::cache::{self, Cache, CachedFeed, SavedCopy, StoredUpload};
 use tideline_app::feeds::loader::{self, offer, Fetched, LoadOptions, Verdict};
 use tideline_app::feeds::Origin;
 use tideline_core::catalog::{Catalog, Role};
@@ -31,6 +31,13 @@ async fn fresh(name: &str) -> Cache {
     Cache::open_named(name).await.expect("IndexedDB is available in headless Chromium")
 }
 
+/// The binary copy the loader saves for a FRED body of WALCL.
+fn saved(body: &str) -> SavedCopy {
+    let catalog = Catalog::builtin();
+    let good = loader::validate(&catalog, "WALCL", mirror(body)).expect("a valid body");
+    good.to_cached("WALCL").saved
+}
+
 fn mirror(body: &str) -> Fetched {
     Fetched {
         source: "data/WALCL.csv".into(),
@@ -48,7 +55,7 @@ async fn indexed_db_put_get_list_delete_round_trip() {
         id: "WALCL".into(),
         source: "data/WALCL.csv".into(),
         format: Format::Fred,
-        body: GOOD.into(),
+        saved: saved(GOOD),
         fetched_at_ms: 1_704_900_000_000.0,
         last_date: Date::parse_iso("2024-01-10"),
     };
@@ -84,7 +91,7 @@ async fn a_bad_body_never_replaces_the_last_good_copy() {
     let verdict = offer(Some(&cache), &catalog, "WALCL", &mut current, mirror(GOOD)).await;
     assert_eq!(verdict, Verdict::Replaced { cache_error: None });
     let stored = |c: Cache| async move { c.get::<CachedFeed>("WALCL").await.expect("get").expect("stored") };
-    assert_eq!(stored(cache.clone()).await.body, GOOD);
+    assert_eq!(stored(cache.clone()).await.saved, saved(GOOD));
 
     // An HTML rate-limit page, a file with a broken cell, and an older file: none replaces it.
     for (bad, expected) in [(HTML, "HTML"), (GARBAGE, "line 3")] {
@@ -92,18 +99,18 @@ async fn a_bad_body_never_replaces_the_last_good_copy() {
             Verdict::Rejected { error } => assert!(error.contains(expected), "{error}"),
             other => panic!("expected a rejection, got {other:?}"),
         }
-        assert_eq!(stored(cache.clone()).await.body, GOOD);
-        assert_eq!(current.as_ref().map(|g| g.body.as_str()), Some(GOOD));
+        assert_eq!(stored(cache.clone()).await.saved, saved(GOOD));
+        assert_eq!(current.as_ref().map(|g| g.loaded.series.len()), Some(2));
     }
     let verdict = offer(Some(&cache), &catalog, "WALCL", &mut current, mirror(OLDER)).await;
     assert!(matches!(verdict, Verdict::Kept { .. }), "{verdict:?}");
-    assert_eq!(stored(cache.clone()).await.body, GOOD);
+    assert_eq!(stored(cache.clone()).await.saved, saved(GOOD));
 
     // A newer valid body does replace it, with its last observation date.
     let verdict = offer(Some(&cache), &catalog, "WALCL", &mut current, mirror(NEWER)).await;
     assert_eq!(verdict, Verdict::Replaced { cache_error: None });
-    let saved = stored(cache.clone()).await;
-    assert_eq!((saved.body.as_str(), saved.last_date), (NEWER, Date::parse_iso("2024-01-17")));
+    let record = stored(cache.clone()).await;
+    assert_eq!((record.saved, record.last_date), (saved(NEWER), Date::parse_iso("2024-01-17")));
     cache.close();
 }
 
@@ -115,7 +122,7 @@ async fn the_cached_copy_is_shown_at_once_and_a_missing_mirror_is_reported() {
         id: "WALCL".into(),
         source: "data/WALCL.csv".into(),
         format: Format::Fred,
-        body: GOOD.into(),
+        saved: saved(GOOD),
         fetched_at_ms: 1_704_900_000_000.0,
         last_date: Date::parse_iso("2024-01-10"),
     };
@@ -181,4 +188,40 @@ fn upload_panel_lists_uploads_as_text_only() {
     let remove = parent.query_selector("li button").expect("query").expect("a remove button");
     assert_eq!(remove.get_attribute("aria-label").as_deref(), Some("Remove <b>bold</b>"));
     drop(handle);
+}
+
+#[wasm_bindgen_test]
+async fn a_saved_series_is_read_back_without_its_text_and_old_text_copies_still_load() {
+    let cache = fresh("tideline-test-binary").await;
+    let catalog = Catalog::builtin();
+    let binary = CachedFeed {
+        id: "WALCL".into(),
+        source: "data/WALCL.csv".into(),
+        format: Format::Fred,
+        saved: saved(NEWER),
+        fetched_at_ms: 1_704_900_000_000.0,
+        last_date: Date::parse_iso("2024-01-17"),
+    };
+    cache.put(&binary).await.expect("put");
+    let read = cache.get::<CachedFeed>("WALCL").await.expect("get").expect("stored");
+    assert!(matches!(read.saved, SavedCopy::Series(_)), "stored as bytes, not text");
+    let restored = loader::restore(&catalog, "WALCL", read).expect("decoded");
+    let parsed = loader::validate(&catalog, "WALCL", mirror(NEWER)).expect("valid");
+    assert_eq!(restored.loaded, parsed.loaded, "the same series as parsing the body");
+    assert_eq!(restored.origin, Origin::Cache);
+
+    // A record written before the binary form (the body as text) still loads.
+    let legacy = CachedFeed { saved: SavedCopy::Body(GOOD.into()), ..binary.clone() };
+    cache.put(&legacy).await.expect("put legacy");
+    let read = cache.get::<CachedFeed>("WALCL").await.expect("get").expect("stored");
+    assert_eq!(read.saved, SavedCopy::Body(GOOD.into()));
+    assert_eq!(loader::restore(&catalog, "WALCL", read).expect("parsed").loaded.series.len(), 2);
+
+    // Damaged bytes are refused with a message, never a panic.
+    let SavedCopy::Series(mut bytes) = saved(NEWER) else { unreachable!("binary") };
+    bytes.truncate(bytes.len() - 3);
+    let damaged = CachedFeed { saved: SavedCopy::Series(bytes), ..binary };
+    let error = loader::restore(&catalog, "WALCL", damaged).expect_err("cut short");
+    assert!(error.contains("saved copy is unreadable"), "{error}");
+    cache.close();
 }

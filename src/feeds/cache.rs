@@ -4,11 +4,13 @@
 //!
 //! One database, [`DATABASE`] (`tideline`), with two object stores:
 //!
-//! - [`FEEDS`], keyed by catalog series id: the last good body of each feed ([`CachedFeed`]), so the
-//!   page can show it at once and keep working when a feed fails or the network is gone;
+//! - [`FEEDS`], keyed by catalog series id: the last good copy of each feed ([`CachedFeed`]), so the
+//!   page can show it at once and keep working when a feed fails or the network is gone. The copy
+//!   is the parsed series in the core's compact binary form ([`tideline_core::codec`], versioned),
+//!   so a second visit draws without parsing any text;
 //! - [`UPLOADS`], keyed by the user's series name: the CSV files the user added ([`StoredUpload`]).
 //!
-//! Records are plain JavaScript objects (strings and numbers only), written and read field by field
+//! Records are plain JavaScript objects (strings, numbers and the series' bytes), written and read field by field
 //! through the [`Record`] trait, so a record written by one version of the app stays readable by
 //! the next and can be inspected in the browser's developer tools.
 //!
@@ -77,7 +79,7 @@ pub trait Record: Sized {
     fn from_js(value: &JsValue) -> Result<Self, CacheError>;
 }
 
-/// The last good body of a feed.
+/// The last good copy of a feed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CachedFeed {
     /// Catalog series id (the key).
@@ -86,12 +88,25 @@ pub struct CachedFeed {
     pub source: String,
     /// The body's format.
     pub format: Format,
-    /// The body as fetched.
-    pub body: String,
+    /// The copy: the parsed series in the core's binary form, or (records saved by versions before
+    /// it) the body as text.
+    pub saved: SavedCopy,
     /// When it was fetched, Unix milliseconds.
     pub fetched_at_ms: f64,
     /// The date of its last observation.
     pub last_date: Option<Date>,
+}
+
+/// What a [`CachedFeed`] holds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SavedCopy {
+    /// The series as parsed and checked, in canonical units, encoded by
+    /// [`tideline_core::codec::encode`] (stored as a `Uint8Array` in the field `series`, with the
+    /// layout version in `codec`): read back without parsing text.
+    Series(Vec<u8>),
+    /// The body as fetched (the field `body`), written by versions before the binary form; still
+    /// read, parsed as it was then, and replaced by the binary form on the next good fetch.
+    Body(String),
 }
 
 impl Record for CachedFeed {
@@ -107,7 +122,13 @@ impl Record for CachedFeed {
         set(&object, "id", &self.id.as_str().into())?;
         set(&object, "source", &self.source.as_str().into())?;
         set(&object, "format", &self.format.name().into())?;
-        set(&object, "body", &self.body.as_str().into())?;
+        match &self.saved {
+            SavedCopy::Series(bytes) => {
+                set(&object, "series", &js_sys::Uint8Array::from(bytes.as_slice()).into())?;
+                set(&object, "codec", &f64::from(tideline_core::codec::VERSION).into())?;
+            }
+            SavedCopy::Body(body) => set(&object, "body", &body.as_str().into())?,
+        }
         set(&object, "fetched_at", &self.fetched_at_ms.into())?;
         let last = self.last_date.map_or(JsValue::NULL, |d| d.to_string().into());
         set(&object, "last_date", &last)?;
@@ -116,12 +137,18 @@ impl Record for CachedFeed {
 
     fn from_js(value: &JsValue) -> Result<Self, CacheError> {
         let format = get_string(value, "format")?;
+        let series = get(value, "series")?;
+        let saved = if let Some(bytes) = series.dyn_ref::<js_sys::Uint8Array>() {
+            SavedCopy::Series(bytes.to_vec())
+        } else {
+            SavedCopy::Body(get_string(value, "body")?)
+        };
         Ok(CachedFeed {
             id: get_string(value, "id")?,
             source: get_string(value, "source")?,
             format: Format::from_name(&format)
                 .ok_or_else(|| CacheError::Corrupt(format!("unknown format {format:?}")))?,
-            body: get_string(value, "body")?,
+            saved,
             fetched_at_ms: get_number(value, "fetched_at")?,
             last_date: get(value, "last_date")?.as_string().and_then(|s| Date::parse_iso(&s)),
         })

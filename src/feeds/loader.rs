@@ -32,13 +32,15 @@
 use futures::stream::{self, StreamExt};
 use tideline_core::align::is_stale;
 use tideline_core::catalog::{Catalog, CatalogEntry};
+use tideline_core::codec;
 use tideline_core::dataset::{Dataset, LoadedSeries};
 use tideline_core::parse::{self, Format};
 use tideline_core::{Date, Series};
 
-use super::cache::{Cache, CachedFeed, StoredUpload};
+use super::cache::{Cache, CachedFeed, SavedCopy, StoredUpload};
 use super::{fetch_with_retry, today, FetchError, FetchPolicy, Origin};
 use crate::components::series_status::SeriesStatus;
+use crate::perf;
 
 /// What [`load_series`] fetches and how.
 #[derive(Clone, Debug, PartialEq)]
@@ -177,8 +179,6 @@ pub struct Good {
     pub origin: Origin,
     /// Its format.
     pub format: Format,
-    /// The body (kept to store it in the cache).
-    pub body: String,
     /// When it was fetched, Unix milliseconds.
     pub fetched_at_ms: f64,
     /// The series it holds, in canonical units.
@@ -192,23 +192,43 @@ impl Good {
             id: id.to_string(),
             source: self.source.clone(),
             format: self.format,
-            body: self.body.clone(),
+            saved: SavedCopy::Series(codec::encode(id, &self.loaded)),
             fetched_at_ms: self.fetched_at_ms,
             last_date: self.loaded.series.last().map(|(d, _)| d),
         }
     }
 }
 
-impl CachedFeed {
-    /// The stored body as a candidate read from the cache.
-    pub fn into_fetched(self) -> Fetched {
-        Fetched {
-            source: self.source,
-            origin: Origin::Cache,
-            format: Some(self.format),
-            body: self.body,
-            fetched_at_ms: self.fetched_at_ms,
+/// Reads a saved copy back as series `id`: a binary copy is decoded and checked against the catalog
+/// without parsing text ([`Dataset::load_saved`]); a text copy saved by an older version is parsed
+/// as a fetched body is ([`validate`]). The error says what is wrong with the copy.
+pub fn restore(catalog: &Catalog, id: &str, stored: CachedFeed) -> Result<Good, String> {
+    match stored.saved {
+        SavedCopy::Series(bytes) => {
+            let mut scratch = Dataset::new(catalog.clone());
+            let started = perf::now_ms();
+            let loaded = scratch.load_saved(id, &bytes);
+            perf::add("decode", perf::now_ms() - started, bytes.len());
+            let loaded = loaded.map_err(|e| e.to_string())?.clone();
+            Ok(Good {
+                source: stored.source,
+                origin: Origin::Cache,
+                format: stored.format,
+                fetched_at_ms: stored.fetched_at_ms,
+                loaded,
+            })
         }
+        SavedCopy::Body(body) => validate(
+            catalog,
+            id,
+            Fetched {
+                source: stored.source,
+                origin: Origin::Cache,
+                format: Some(stored.format),
+                body,
+                fetched_at_ms: stored.fetched_at_ms,
+            },
+        ),
     }
 }
 
@@ -221,13 +241,14 @@ pub fn validate(catalog: &Catalog, id: &str, fetched: Fetched) -> Result<Good, S
         None => parse::detect(&fetched.source, &fetched.body).map_err(|e| e.to_string())?,
     };
     let mut scratch = Dataset::new(catalog.clone());
-    let loaded =
-        scratch.load_body(id, format, &fetched.source, &fetched.body).map_err(|e| e.to_string())?.clone();
+    let started = perf::now_ms();
+    let loaded = scratch.load_body(id, format, &fetched.source, &fetched.body);
+    perf::add("parse", perf::now_ms() - started, fetched.body.len());
+    let loaded = loaded.map_err(|e| e.to_string())?.clone();
     Ok(Good {
         source: fetched.source,
         origin: fetched.origin,
         format,
-        body: fetched.body,
         fetched_at_ms: fetched.fetched_at_ms,
         loaded,
     })
@@ -444,7 +465,7 @@ async fn load_one(
     let mut current: Option<Good> = None;
     if let Some(cache) = cache {
         match cache.get::<CachedFeed>(id).await {
-            Ok(Some(stored)) => match validate(catalog, id, stored.into_fetched()) {
+            Ok(Some(stored)) => match restore(catalog, id, stored) {
                 Ok(good) => current = Some(good),
                 Err(e) => warnings.push(format!("the saved copy is no longer accepted: {e}")),
             },

@@ -209,6 +209,25 @@ impl CatalogEntry {
         ))
     }
 
+    /// Checks a series already in canonical units (a saved copy read back by
+    /// [`crate::codec::decode`]) against the plausible range, as [`Self::to_canonical`] does for a
+    /// parsed body: the same error, at the first observation outside it.
+    pub fn check_canonical(&self, series: &Series, source: &str) -> Result<(), ParseError> {
+        let [min, max] = self.plausible;
+        let Some(i) = series.values().iter().position(|v| !(min..=max).contains(v)) else { return Ok(()) };
+        let date = series.dates().get(i).map(|d| d.to_string()).unwrap_or_default();
+        Err(ParseError::new(
+            source,
+            Location::JsonPath(format!("observation dated {date}")),
+            ParseErrorKind::OutOfRange {
+                value: series.values()[i],
+                min,
+                max,
+                units: self.canonical_units.clone(),
+            },
+        ))
+    }
+
     /// The file name the mirror writes for this series.
     pub fn file_name(&self) -> String {
         format!("{}.csv", self.id)

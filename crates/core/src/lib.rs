@@ -60,6 +60,7 @@ pub mod align;
 pub mod backtest;
 pub mod catalog;
 pub mod chart;
+pub mod codec;
 pub mod dataset;
 pub mod date;
 pub mod dating;
