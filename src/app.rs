@@ -5,7 +5,7 @@ use tideline_core::catalog::Catalog;
 use tideline_core::chart::format_thousands;
 use tideline_core::manifest::Manifest;
 use tideline_core::model::flows::{FlowInputs, TableKind};
-use tideline_core::report::{analyze_with, ModelConfig, Report};
+use tideline_core::report::{analyze_timed, ModelConfig, Report};
 use tideline_core::Date;
 use wasm_bindgen::JsCast;
 
@@ -16,6 +16,7 @@ use crate::components::{BeyondTheFed, LineChart, SeriesStatusTable, UploadPanel}
 use crate::feeds::cache::StoredUpload;
 use crate::feeds::fetch_text;
 use crate::feeds::loader::{load_cached, load_series, LoadOptions, LoadOutcome};
+use crate::perf::{self, now_ms};
 use crate::state::UrlState;
 
 /// The mirror folder, relative to the page (same origin: FRED sends no CORS headers).
@@ -96,13 +97,19 @@ pub fn run_model(
 ) -> Result<Report, ViewError> {
     let config = ModelConfig { as_of, ..ModelConfig::default() };
     let started = now_ms();
-    let mut report = analyze_with(&outcome.dataset, &config, tables).map_err(|e| ViewError {
+    perf::mark("tideline:model-start");
+    let clock = now_ms;
+    let result = analyze_timed(&outcome.dataset, &config, tables, Some(&clock));
+    perf::mark("tideline:model-end");
+    perf::measure("tideline:model", "tideline:model-start", "tideline:model-end");
+    let mut report = result.map_err(|e| ViewError {
         message: format!(
             "{e}. Fill the data folder with `tideline mirror --out <site>/data` (see the README)."
         ),
         statuses: outcome.statuses.clone(),
     })?;
     report.timing.model_ms = now_ms() - started;
+    perf::set_sections(&report.timing.sections);
     if report.net_liquidity.latest.is_none() {
         return Err(ViewError {
             message: "Net liquidity needs WALCL and a TGA series (WDTGAL or WTREGEN) in the data folder. \
@@ -112,10 +119,6 @@ pub fn run_model(
         });
     }
     Ok(report)
-}
-
-fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
 /// True while the browser reports a network connection.
@@ -194,6 +197,15 @@ pub fn App() -> impl IntoView {
                 (run_model(o, tables, as_of), o.statuses.clone(), o.cache_unavailable.clone())
             })
         })
+    });
+    // The first report on screen, for the bench (`scripts/bench.sh`): effects run after the view.
+    let first_drawn = StoredValue::new(false);
+    Effect::new(move |_| {
+        let drawn = report.with(|r| matches!(r, Some((Ok(_), _, _))));
+        if drawn && !first_drawn.get_value() {
+            first_drawn.set_value(true);
+            perf::mark("tideline:first-report");
+        }
     });
     let online = online_signal();
     let update_ready = update_ready_signal();

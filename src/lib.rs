@@ -9,6 +9,7 @@
 pub mod app;
 pub mod components;
 pub mod feeds;
+pub mod perf;
 pub mod state;
 
 pub use app::App;

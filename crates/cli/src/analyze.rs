@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
-use tideline_core::report::{analyze_with, ModelConfig};
+use tideline_core::report::{analyze_timed, ModelConfig};
 use tideline_core::Date;
 
 /// Arguments of `tideline analyze`.
@@ -75,7 +75,8 @@ fn run_inner(args: &AnalyzeArgs) -> Result<(), String> {
         eprintln!("WARNING {p}");
     }
     let started = Instant::now();
-    let mut report = analyze_with(&dataset, &config, &inputs).map_err(|e| e.to_string())?;
+    let clock = || started.elapsed().as_secs_f64() * 1000.0;
+    let mut report = analyze_timed(&dataset, &config, &inputs, Some(&clock)).map_err(|e| e.to_string())?;
     report.timing.model_ms = started.elapsed().as_secs_f64() * 1000.0;
     write_json(&report, args.out.as_ref())
 }

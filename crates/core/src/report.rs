@@ -274,6 +274,19 @@ pub struct RegimesReport {
 pub struct Timing {
     /// Milliseconds the model took.
     pub model_ms: f64,
+    /// What each stage cost, in the order run, when the caller gave [`analyze_timed`] a clock
+    /// (empty otherwise).
+    pub sections: Vec<SectionTime>,
+}
+
+/// The cost of one stage of [`analyze_with`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SectionTime {
+    /// The stage: `as_of_cut`, `panel`, `chain`, `regimes`, `net_liquidity`, `asymmetry`,
+    /// `lead_lag`, `flows`, `global_liquidity`, `spectrum`, `policy_divergence`, `stress`, `gold`.
+    pub section: &'static str,
+    /// Milliseconds, by the caller's clock.
+    pub ms: f64,
 }
 
 /// The whole analysis.
@@ -409,12 +422,36 @@ pub fn analyze_with(
     config: &ModelConfig,
     inputs: &FlowInputs,
 ) -> Result<Report, AnalyzeError> {
+    analyze_timed(dataset, config, inputs, None)
+}
+
+/// [`analyze_with`], recording what each stage costs by `clock` (milliseconds from any origin:
+/// `performance.now()` in the browser, an `Instant` natively) in `timing.sections`.
+pub fn analyze_timed(
+    dataset: &Dataset,
+    config: &ModelConfig,
+    inputs: &FlowInputs,
+    clock: Option<&dyn Fn() -> f64>,
+) -> Result<Report, AnalyzeError> {
+    let mut sections = Vec::new();
+    let mut last = clock.map_or(0.0, |now| now());
+    let mut lap = |section: &'static str| {
+        if let Some(now) = clock {
+            let t = now();
+            sections.push(SectionTime { section, ms: t - last });
+            last = t;
+        }
+    };
     let as_of =
         config.as_of.or_else(|| default_as_of(dataset)).ok_or(AnalyzeError::NoData { as_of: None })?;
     let data = public_at(dataset, as_of);
+    lap("as_of_cut");
     let panel = Panel::build(&data, Some(as_of)).ok_or(AnalyzeError::NoData { as_of: Some(as_of) })?;
+    lap("panel");
     let chain = chain::chain(&panel, &config.chain);
+    lap("chain");
     let timeline = regime::regimes(&panel, &chain, &config.regimes);
+    lap("regimes");
     let series = data
         .iter()
         .filter_map(|(id, loaded)| {
@@ -454,10 +491,15 @@ pub fn analyze_with(
         impulse_13w_pct: impulse,
         history: points.iter().map(|p| (p.date, p.usd_bn)).collect(),
     };
+    lap("net_liquidity");
     let asymmetry = asymmetry_section(&data, config);
+    lap("asymmetry");
     let (lead_lag, stability) = lead_lag_section(&data, &netliq_series, config);
+    lap("lead_lag");
     let flows = crypto_flows(&data, as_of, inputs, &config.flows);
+    lap("flows");
     let mut global_liquidity = global_liquidity(&data, as_of, &config.global);
+    lap("global_liquidity");
     let global_impulse =
         global_liquidity.as_ref().map(|g| global_impulse_on(&panel.calendar, g, config.chain.change_weeks));
     let (spectrum, global_sensitivities) =
@@ -466,9 +508,13 @@ pub fn analyze_with(
     if let (Some(g), Some(s)) = (global_liquidity.as_mut(), global_sensitivities) {
         g.spectrum_sensitivities = s;
     }
+    lap("spectrum");
     let policy_divergence = policy_divergence(&data, as_of, &config.divergence);
+    lap("policy_divergence");
     let stress = cross_asset_stress(&data, as_of, &config.stress);
+    lap("stress");
     let gold_real_rates = gold_real_rates(&panel, as_of, &config.gold);
+    lap("gold");
     let mut narrative = chain.narrative;
     if stress.as_ref().is_some_and(|s| s.current_extreme) {
         narrative = format!("{narrative} {STRESS_NARRATIVE}");
@@ -494,7 +540,7 @@ pub fn analyze_with(
         stress,
         flows,
         gold_real_rates,
-        timing: Timing::default(),
+        timing: Timing { model_ms: 0.0, sections },
     })
 }
 
