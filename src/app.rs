@@ -5,7 +5,7 @@ use tideline_core::catalog::Catalog;
 use tideline_core::chart::format_thousands;
 use tideline_core::manifest::Manifest;
 use tideline_core::model::flows::{FlowInputs, TableKind};
-use tideline_core::report::{analyze_timed, ModelConfig, Report};
+use tideline_core::report::{analyze_timed, Detail, JsonStyle, ModelConfig, Report};
 use tideline_core::Date;
 use wasm_bindgen::JsCast;
 
@@ -89,7 +89,9 @@ pub async fn load_saved() -> Option<LoadOutcome> {
     usable.then_some(outcome)
 }
 
-/// Runs the model on the loaded data; the result with the time it took.
+/// Runs the model on the loaded data; the result with the time it took, lean (the detail
+/// `tideline analyze` writes by default): the page draws only what the lean report keeps, and
+/// exports it as it is.
 pub fn run_model(
     outcome: &LoadOutcome,
     tables: &FlowInputs,
@@ -110,6 +112,7 @@ pub fn run_model(
     })?;
     report.timing.model_ms = now_ms() - started;
     perf::set_sections(&report.timing.sections);
+    let report = report.with_detail(Detail::default());
     if report.net_liquidity.latest.is_none() {
         return Err(ViewError {
             message: "Net liquidity needs WALCL and a TGA series (WDTGAL or WTREGEN) in the data folder. \
@@ -150,9 +153,10 @@ fn apply_update() {
     }
 }
 
-/// Offers the report as a JSON download (the same document `tideline analyze` writes).
+/// Offers the report as a JSON download: the document `tideline analyze` writes with its defaults
+/// (the report is already lean, see [`run_model`]; compact JSON, through the same writer).
 fn export_report(report: &Report) {
-    let Ok(text) = serde_json::to_string_pretty(report) else { return };
+    let Ok(text) = report.to_json(JsonStyle::default()) else { return };
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&text));
     let options = web_sys::BlobPropertyBag::new();

@@ -1,11 +1,16 @@
-//! `tideline analyze --data DIR [--as-of D] [--config FILE] [--out FILE]`: runs the model and
-//! writes the JSON report (stdout without `--out`).
+//! `tideline analyze --data DIR [--as-of D] [--config FILE] [--detail lean|full] [--pretty]
+//! [--out FILE]`: runs the model and writes the JSON report (stdout without `--out`).
+//!
+//! The report goes through the same two calls as the page's "export report",
+//! [`Report::with_detail`] and [`Report::write_json`], with the same defaults (lean, compact), so
+//! both write the same document for the same data and settings.
 
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
-use tideline_core::report::{analyze_timed, ModelConfig};
+use tideline_core::report::{analyze_timed, Detail, JsonStyle, ModelConfig, Report};
 use tideline_core::Date;
 
 /// Arguments of `tideline analyze`.
@@ -20,6 +25,14 @@ pub struct AnalyzeArgs {
     /// A JSON file of model settings (any key may be left out).
     #[arg(long)]
     config: Option<PathBuf>,
+    /// How much history to write: `lean` (the default: every reading, summary and interval, and
+    /// the histories the page draws, weekly; about 0.4 MB on the public data) or `full` (also
+    /// every weekly and daily history: about 4.4 MB). See the report's schema docs.
+    #[arg(long, default_value_t = Detail::default(), value_name = "lean|full")]
+    detail: Detail,
+    /// Indent the JSON for reading (default: compact, one line, as the page exports it).
+    #[arg(long)]
+    pretty: bool,
     /// Write the report here instead of stdout.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -32,19 +45,60 @@ pub fn read_config(path: Option<&PathBuf>) -> Result<ModelConfig, String> {
     serde_json::from_str(&text).map_err(|e| format!("{}: line {}: {e}", path.display(), e.line()))
 }
 
-/// Writes JSON to a file or stdout.
-pub fn write_json<T: serde::Serialize>(value: &T, out: Option<&PathBuf>) -> Result<(), String> {
-    let text =
-        serde_json::to_string_pretty(value).map_err(|e| format!("cannot serialise the report: {e}"))?;
+/// The JSON layout the `--pretty` flag asks for (without it, the page's: compact).
+pub fn json_style(pretty: bool) -> JsonStyle {
+    if pretty {
+        JsonStyle::Pretty
+    } else {
+        JsonStyle::default()
+    }
+}
+
+/// Writes a JSON document to a file or stdout through a buffer: the serializer writes many small
+/// pieces, and building the whole text first would cost a copy.
+fn write_to(
+    out: Option<&PathBuf>,
+    write: impl FnOnce(&mut dyn Write) -> serde_json::Result<()>,
+) -> Result<(), String> {
+    let finish = |sink: &mut dyn Write| {
+        write(sink).and_then(|()| sink.flush().map_err(serde_json::Error::io)).map_err(|e| e.to_string())
+    };
     match out {
         Some(path) => {
-            std::fs::write(path, text + "\n").map_err(|e| format!("{}: cannot write: {e}", path.display()))
+            let file =
+                std::fs::File::create(path).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+            finish(&mut BufWriter::with_capacity(1 << 16, file))
+                .map_err(|e| format!("{}: cannot write: {e}", path.display()))
         }
-        None => {
-            println!("{text}");
-            Ok(())
-        }
+        None => finish(&mut BufWriter::with_capacity(1 << 16, std::io::stdout().lock()))
+            .map_err(|e| format!("cannot write the report: {e}")),
     }
+}
+
+/// Writes any serialisable value as JSON in `style`, followed by a line break (the backtest report).
+pub fn write_json<T: serde::Serialize>(
+    value: &T,
+    style: JsonStyle,
+    out: Option<&PathBuf>,
+) -> Result<(), String> {
+    write_to(out, |sink| {
+        match style {
+            JsonStyle::Compact => serde_json::to_writer(&mut *sink, value)?,
+            JsonStyle::Pretty => serde_json::to_writer_pretty(&mut *sink, value)?,
+        }
+        sink.write_all(b"\n").map_err(serde_json::Error::io)
+    })
+}
+
+/// Writes the analysis report with `detail` in `style`: the calls and bytes of the page's export.
+pub fn write_report(
+    report: Report,
+    detail: Detail,
+    style: JsonStyle,
+    out: Option<&PathBuf>,
+) -> Result<(), String> {
+    let report = report.with_detail(detail);
+    write_to(out, |sink| report.write_json(sink, style))
 }
 
 /// Runs the command; true on success.
@@ -78,5 +132,5 @@ fn run_inner(args: &AnalyzeArgs) -> Result<(), String> {
     let clock = || started.elapsed().as_secs_f64() * 1000.0;
     let mut report = analyze_timed(&dataset, &config, &inputs, Some(&clock)).map_err(|e| e.to_string())?;
     report.timing.model_ms = started.elapsed().as_secs_f64() * 1000.0;
-    write_json(&report, args.out.as_ref())
+    write_report(report, args.detail, json_style(args.pretty), args.out.as_ref())
 }

@@ -1,5 +1,5 @@
-//! `tideline backtest --data DIR [--strategy NAME] [--sweep] [--walk-forward] [--out FILE]
-//! [--csv DIR]`: runs the point-in-time backtest and writes its JSON report (stdout without
+//! `tideline backtest --data DIR [--strategy NAME] [--sweep] [--walk-forward] [--pretty]
+//! [--out FILE] [--csv DIR]`: runs the point-in-time backtest and writes its JSON report (stdout without
 //! `--out`), and with `--csv` the tables as CSV files:
 //!
 //! - `equity.csv`, `drawdown.csv`: one row per Friday, one column per run (strategies,
@@ -44,6 +44,9 @@ pub struct BacktestArgs {
     /// A JSON file of backtest settings (any key may be left out); flags override it.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Indent the JSON for reading (default: compact, one line).
+    #[arg(long)]
+    pretty: bool,
     /// Write the report here instead of stdout.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -103,7 +106,7 @@ fn run_inner(args: &BacktestArgs) -> Result<(), String> {
     if let Some(dir) = &args.csv {
         write_csv(&report, dir)?;
     }
-    crate::analyze::write_json(&report, args.out.as_ref())
+    crate::analyze::write_json(&report, crate::analyze::json_style(args.pretty), args.out.as_ref())
 }
 
 /// Every run of the report, in order: strategies, benchmarks, the walk-forward's runs.
@@ -314,6 +317,7 @@ mod tests {
             sweep: true,
             walk_forward: true,
             config: None,
+            pretty: false,
             out: Some(root.join("report.json")),
             csv: Some(root.join("csv")),
         };
@@ -353,6 +357,7 @@ mod tests {
             sweep: false,
             walk_forward: false,
             config: None,
+            pretty: false,
             out: None,
             csv: None,
         };

@@ -3,8 +3,8 @@
 //! ```text
 //! tideline mirror   --out DIR [--from DIR] [--base-url URL]
 //! tideline check    FILE... [--format fred|coingecko|binance|defillama|csv]
-//! tideline analyze  --data DIR [--as-of YYYY-MM-DD] [--config FILE] [--out FILE]
-//! tideline backtest --data DIR [--strategy NAME] [--sweep] [--walk-forward] [--out FILE]
+//! tideline analyze  --data DIR [--as-of YYYY-MM-DD] [--config FILE] [--detail lean|full] [--pretty] [--out FILE]
+//! tideline backtest --data DIR [--strategy NAME] [--sweep] [--walk-forward] [--pretty] [--out FILE]
 //! ```
 
 mod analyze;

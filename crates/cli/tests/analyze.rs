@@ -1,6 +1,7 @@
 //! `tideline analyze` on the real data in ../shared/data (skipped when absent): the report builds
-//! with the contract keys, and `--as-of D` gives the identical report whether or not the folder
-//! holds observations after D.
+//! with the contract keys, the default (lean) report stays small, and `--as-of D` gives the
+//! identical full report whether or not the folder holds observations after D. On the fixtures:
+//! `--detail` and `--pretty`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,11 +11,12 @@ fn shared_data() -> Option<PathBuf> {
     dir.join("WALCL.csv").exists().then_some(dir)
 }
 
+/// The full report as of `as_of` (every history, so that a look-ahead anywhere would show).
 fn analyze(data: &Path, as_of: &str) -> serde_json::Value {
     let output = Command::new(env!("CARGO_BIN_EXE_tideline"))
         .args(["analyze", "--data"])
         .arg(data)
-        .args(["--as-of", as_of])
+        .args(["--as-of", as_of, "--detail", "full"])
         .output()
         .expect("runs");
     assert!(output.status.success(), "analyze failed: {}", String::from_utf8_lossy(&output.stderr));
@@ -98,6 +100,11 @@ fn real_data_report_has_the_contract() {
     for key in ["schema_version", "as_of", "series", "net_liquidity", "links", "regimes", "timing"] {
         assert!(report.get(key).is_some(), "missing {key}");
     }
+    // The default report is lean, compact and small (issue 19).
+    assert_eq!(report["detail"], "lean");
+    assert_eq!(output.stdout.iter().filter(|b| **b == b'\n').count(), 1, "one line");
+    assert!(output.stdout.len() <= 1_500_000, "lean report of {} bytes", output.stdout.len());
+    assert!(report["net_liquidity"]["history"].as_array().is_some_and(|h| h.len() > 1_000));
     assert!(report["net_liquidity"]["latest"]["usd_bn"]
         .as_f64()
         .is_some_and(|v| (3_000.0..10_000.0).contains(&v)));
@@ -105,7 +112,7 @@ fn real_data_report_has_the_contract() {
     eprintln!("as of {}: {}", report["as_of"], report["narrative"]);
 
     // Beyond the Fed (schema 1.1).
-    assert_eq!(report["schema_version"], "1.2.0");
+    assert_eq!(report["schema_version"], "1.3.0");
     let global = &report["global_liquidity"]["latest"];
     let total = global["total_usd_bn"].as_f64().expect("global total");
     let components = global["components"].as_array().expect("components");
@@ -199,4 +206,73 @@ fn a_user_bank_joins_global_liquidity_from_the_folder() {
     let pboc = components.iter().find(|c| c["id"] == "PBOC").expect("PBOC component");
     let usd = pboc["usd_bn"].as_f64().expect("usd");
     assert!((usd - 430_000.0 / 7.2).abs() < 1e-6, "{usd}");
+}
+
+/// `tideline analyze` on the fixtures with extra arguments: its exit status, stdout and stderr.
+fn analyze_fixtures(extra: &[&str]) -> (bool, Vec<u8>, String) {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/data");
+    let output = Command::new(env!("CARGO_BIN_EXE_tideline"))
+        .args(["analyze", "--data"])
+        .arg(&fixtures)
+        .args(extra)
+        .output()
+        .expect("runs");
+    (output.status.success(), output.stdout, String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn detail_full_is_accepted_and_a_bad_detail_is_refused() {
+    let json = |bytes: &[u8]| -> serde_json::Value {
+        let mut report: serde_json::Value = serde_json::from_slice(bytes).expect("JSON");
+        report["timing"] = serde_json::Value::Null;
+        report
+    };
+    let (ok, lean, stderr) = analyze_fixtures(&[]);
+    assert!(ok, "{stderr}");
+    let (ok, full, stderr) = analyze_fixtures(&["--detail", "full"]);
+    assert!(ok, "{stderr}");
+    let (lean, full) = (json(&lean), json(&full));
+    assert_eq!((lean["detail"].as_str(), full["detail"].as_str()), (Some("lean"), Some("full")));
+    assert_eq!(lean["net_liquidity"], full["net_liquidity"]);
+    let (ok, explicit, _) = analyze_fixtures(&["--detail", "lean"]);
+    assert!(ok);
+    assert_eq!(json(&explicit), lean);
+
+    let (ok, stdout, stderr) = analyze_fixtures(&["--detail", "weekly"]);
+    assert!(!ok && stdout.is_empty());
+    assert!(stderr.contains("invalid value 'weekly' for '--detail"), "{stderr}");
+    assert!(stderr.contains("expected `lean` (the default) or `full`"), "{stderr}");
+}
+
+#[test]
+fn pretty_is_the_same_document_indented() {
+    let (ok, compact, stderr) = analyze_fixtures(&[]);
+    assert!(ok, "{stderr}");
+    let (ok, pretty, stderr) = analyze_fixtures(&["--pretty"]);
+    assert!(ok, "{stderr}");
+    assert!(pretty.len() > compact.len() && pretty.starts_with(b"{\n  \""));
+    assert!(compact.ends_with(b"}\n") && pretty.ends_with(b"}\n"));
+    let parse = |bytes: &[u8]| {
+        let mut v: serde_json::Value = serde_json::from_slice(bytes).expect("JSON");
+        v["timing"] = serde_json::Value::Null;
+        v
+    };
+    assert_eq!(parse(&pretty), parse(&compact));
+}
+
+#[test]
+fn out_writes_the_same_document_as_stdout() {
+    let out = std::env::temp_dir().join(format!("tideline-out-{}.json", std::process::id()));
+    let (ok, stdout, stderr) = analyze_fixtures(&["--as-of", "2024-06-28"]);
+    assert!(ok, "{stderr}");
+    let (ok, _, stderr) = analyze_fixtures(&["--as-of", "2024-06-28", "--out", out.to_str().expect("utf-8")]);
+    assert!(ok, "{stderr}");
+    let written = std::fs::read(&out).expect("written");
+    let _ = std::fs::remove_file(&out);
+    let parse = |bytes: &[u8]| {
+        let mut v: serde_json::Value = serde_json::from_slice(bytes).expect("JSON");
+        v["timing"] = serde_json::Value::Null;
+        v
+    };
+    assert_eq!(parse(&written), parse(&stdout));
 }

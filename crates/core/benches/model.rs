@@ -1,10 +1,11 @@
 //! The full model (`report::analyze`) on the real catalog in ../shared/data (when present) and on
 //! a synthetic 25-year daily catalog. Goal: under 10 ms natively, so the browser can rerun it
-//! inside one animation frame.
+//! inside one animation frame. And writing the real report (`write/*`: thinning to the detail
+//! and serialising into memory; goal for the default, lean compact: under 5 ms).
 
 use std::path::Path;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use tideline_core::catalog::Catalog;
 use tideline_core::dataset::Dataset;
 use tideline_core::model::divergence::policy_divergence;
@@ -13,7 +14,9 @@ use tideline_core::model::global::global_liquidity;
 use tideline_core::model::gold::gold_real_rates;
 use tideline_core::model::panel::Panel;
 use tideline_core::model::stress::cross_asset_stress;
-use tideline_core::report::{analyze, analyze_with, default_as_of, public_at, ModelConfig};
+use tideline_core::report::{
+    analyze, analyze_with, default_as_of, public_at, Detail, JsonStyle, ModelConfig,
+};
 use tideline_core::{synthetic, Date};
 
 /// The shared data folder, with its table inputs (the ETF flow table).
@@ -33,6 +36,22 @@ fn bench(c: &mut Criterion) {
     let config = ModelConfig::default();
     if let Some((dataset, inputs)) = real_data() {
         c.bench_function("analyze/real catalog", |b| b.iter(|| analyze_with(&dataset, &config, &inputs)));
+        if let Ok(report) = analyze_with(&dataset, &config, &inputs) {
+            for detail in [Detail::Lean, Detail::Full] {
+                for style in [JsonStyle::Compact, JsonStyle::Pretty] {
+                    c.bench_function(&format!("write/{detail} {style:?}"), |b| {
+                        b.iter_batched(
+                            || report.clone(),
+                            |report| {
+                                let mut bytes = Vec::with_capacity(1 << 20);
+                                report.with_detail(detail).write_json(&mut bytes, style).map(|()| bytes.len())
+                            },
+                            BatchSize::LargeInput,
+                        )
+                    });
+                }
+            }
+        }
         // The beyond-the-Fed parts alone, on the as-of cut the report uses.
         if let Some(as_of) = default_as_of(&dataset) {
             let data = public_at(&dataset, as_of);

@@ -4,8 +4,9 @@
 //! # Schema (version [`SCHEMA_VERSION`])
 //!
 //! ```text
-//! schema_version   "1.2.0"
+//! schema_version   "1.3.0"
 //! as_of            YYYY-MM-DD: nothing published after it was used
+//! detail           "lean" | "full": which histories the document carries (see "Lean and full")
 //! series           [{id, name, first, last, rows, stale, source, native_units, canonical_units, licence,
 //!                   vintage, vintage_note}]
 //!                  (rows/first/last count only observations public at as_of; vintage: "real_time" |
@@ -42,8 +43,44 @@
 //! Version policy: a new key is a minor bump; a renamed or removed key, or a changed meaning, is a
 //! major bump. Every statistic with an interval carries it (`ci95`, `band`).
 //!
+//! # Lean and full
+//!
+//! The model's [`Report`] is [`Detail::Full`]; what is written (by `tideline analyze` and by the
+//! page's "export report", both through [`Report::with_detail`] and [`Report::write_json`]) is
+//! [`Detail::Lean`] unless `full` is asked for. Why, and why compact JSON: [`detail`].
+//!
+//! Kept, thinned to one point per week ending Friday (the model's week, see
+//! [`crate::model::panel`]; the last observation of the week, so the last point is the full
+//! history's last point):
+//!
+//! - `net_liquidity.history` (the page's net-liquidity chart; Wednesday levels, already weekly);
+//! - `flows.inside_crypto.history` (the page shows its last week with a basket; weekly).
+//!
+//! Empty (`[]`) in lean, whole in full; the reading each one ends in stays in lean:
+//!
+//! | history                                     | stays in lean                                 |
+//! |---------------------------------------------|-----------------------------------------------|
+//! | `regimes.timeline`                          | `regimes.current`                             |
+//! | `asymmetry[].rolling.{dates, up_beta, down_beta, asymmetry, decoupling}` | the betas, `ci95`, `decoupling`, `rolling.window`/`step` |
+//! | `lead_lag[].rolling_best_lag` (and in `global_liquidity.lead_lag`) | `lag_stability`, `rolling_band`, `rolling_significant_share` |
+//! | `spectrum.sensitivities[].rolling` (and `global_liquidity.spectrum_sensitivities`) | `current` |
+//! | `spectrum.overflow.history`                 | `overflow.current`, `overflow.table`           |
+//! | `spectrum.concentration.history`            | `concentration.current`                       |
+//! | `spectrum.inside_crypto.history`            | `inside_crypto.current`                       |
+//! | `global_liquidity.history`                  | `latest`, `latest_fresh`, `fresh_impulses`     |
+//! | `stress.history` (daily)                    | `current`, `current_extreme`, `episodes`      |
+//! | `flows.etf.days` (daily)                    | `latest`, `phase`, `phase_windows`, correlations |
+//! | `flows.treasury[].history`                  | `latest`, `days_below_one`                    |
+//! | `gold_real_rates.rolling`, `.residuals`     | `current`, `current_ols`, `trend_break*`       |
+//!
+//! Keys are never left out, so one parser reads both; the report's `detail` key says which it is.
+//! A history the page starts to draw moves from the second list to the first (a minor schema bump).
+//!
 //! # Changes
 //!
+//! - **1.3.0**: `detail` (`"lean"` or `"full"`). The document `tideline analyze` writes and the
+//!   page exports is lean by default: the histories listed under "Lean and full" are empty there,
+//!   and whole with `--detail full` (1.2.0's content). Written as compact JSON unless `--pretty`.
 //! - **1.2.0**:
 //!   - `series[].vintage` and `series[].vintage_note`: for each revised series, whether the model
 //!     used its first releases from real-time vintages (`"real_time"`, "real-time vintages": each
@@ -107,7 +144,11 @@
 //!   that single-asset logic does not apply.
 //! - **1.0.0**: first version.
 
+pub mod detail;
+
 use serde::{Deserialize, Serialize};
+
+pub use detail::{weekly_last, Detail, JsonStyle, UnknownDetail};
 
 use crate::align::is_stale;
 use crate::dataset::{Dataset, VintageUse};
@@ -130,7 +171,7 @@ use crate::series::Series;
 use crate::transform::{PercentChange, Transform};
 
 /// The report's schema version (see the module docs for the policy).
-pub const SCHEMA_VERSION: &str = "1.2.0";
+pub const SCHEMA_VERSION: &str = "1.3.0";
 
 /// Every setting of the model, with the defaults of MODEL.md. Read from the `--config` JSON file
 /// (any key may be left out) or from the page's URL.
@@ -296,6 +337,9 @@ pub struct Report {
     pub schema_version: String,
     /// The as-of date.
     pub as_of: Date,
+    /// Which histories this report carries: [`Detail::Full`] from the model, [`Detail::Lean`]
+    /// after [`Report::with_detail`] (see the module docs, "Lean and full").
+    pub detail: Detail,
     /// The settings used.
     pub config: ModelConfig,
     /// Series used.
@@ -522,6 +566,7 @@ pub fn analyze_timed(
     Ok(Report {
         schema_version: SCHEMA_VERSION.to_string(),
         as_of,
+        detail: Detail::Full,
         config: config.clone(),
         series,
         net_liquidity,

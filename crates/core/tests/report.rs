@@ -3,7 +3,7 @@
 
 use tideline_core::catalog::Catalog;
 use tideline_core::dataset::{Dataset, LoadedSeries};
-use tideline_core::report::{analyze, ModelConfig};
+use tideline_core::report::{analyze, analyze_with, Detail, JsonStyle, ModelConfig, Report};
 use tideline_core::{Date, Series};
 
 /// A deterministic pseudo-random walk (no `rand` dependency in tests either).
@@ -277,7 +277,7 @@ fn etf_flows_feed_the_report_point_in_time() {
     let inputs = FlowInputs { etf: Some(table.clone()), treasury: None };
     let as_of = d("2023-07-07");
     let config = ModelConfig { as_of: Some(as_of), ..ModelConfig::default() };
-    let report = tideline_core::report::analyze_with(&dataset(), &config, &inputs).expect("report");
+    let report = analyze_with(&dataset(), &config, &inputs).expect("report");
     let etf = report.flows.as_ref().and_then(|f| f.etf.as_ref()).expect("etf flows");
     // The lag is one day: the row of 07-07 is not public on 07-07.
     assert_eq!(etf.latest.map(|l| l.date), Some(d("2023-07-06")));
@@ -290,12 +290,8 @@ fn etf_flows_feed_the_report_point_in_time() {
     // Rows after the as-of date change nothing.
     let mut cut = table;
     cut.rows.retain(|r| r.date <= as_of);
-    let cut_report = tideline_core::report::analyze_with(
-        &dataset(),
-        &config,
-        &FlowInputs { etf: Some(cut), treasury: None },
-    )
-    .expect("report");
+    let cut_report =
+        analyze_with(&dataset(), &config, &FlowInputs { etf: Some(cut), treasury: None }).expect("report");
     assert_eq!(report.flows, cut_report.flows);
     assert_eq!(report.spectrum, cut_report.spectrum);
 }
@@ -317,4 +313,165 @@ fn the_spectrum_is_also_measured_against_the_global_impulse() {
         .estimate
         .is_finite()
         && c.liquidity.std_error > 0.0));
+}
+
+/// The paths (array indices as `[]`) of the histories the lean report empties; see the "Lean and
+/// full" list in `tideline_core::report`'s docs.
+const LEAN_EMPTIES: [&str; 19] = [
+    "regimes.timeline",
+    "asymmetry[].rolling.dates",
+    "asymmetry[].rolling.up_beta",
+    "asymmetry[].rolling.down_beta",
+    "asymmetry[].rolling.asymmetry",
+    "asymmetry[].rolling.decoupling",
+    "lead_lag[].rolling_best_lag",
+    "spectrum.sensitivities[].rolling",
+    "spectrum.overflow.history",
+    "spectrum.concentration.history",
+    "spectrum.inside_crypto.history",
+    "global_liquidity.history",
+    "global_liquidity.lead_lag[].rolling_best_lag",
+    "global_liquidity.spectrum_sensitivities[].rolling",
+    "stress.history",
+    "flows.etf.days",
+    "flows.treasury[].history",
+    "gold_real_rates.rolling",
+    "gold_real_rates.residuals",
+];
+
+/// Every path where `lean` differs from `full`, with array indices as `[]`.
+fn differences(full: &serde_json::Value, lean: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+    use serde_json::Value;
+    let join = |key: &str| if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+    match (full, lean) {
+        (Value::Object(f), Value::Object(l)) => {
+            assert_eq!(f.keys().collect::<Vec<_>>(), l.keys().collect::<Vec<_>>(), "keys at {path}");
+            for (key, value) in f {
+                differences(value, &l[key], &join(key), out);
+            }
+        }
+        (Value::Array(f), Value::Array(l)) if f.len() == l.len() => {
+            for (a, b) in f.iter().zip(l) {
+                differences(a, b, &format!("{path}[]"), out);
+            }
+        }
+        (f, l) if f != l => out.push(path.to_string()),
+        _ => {}
+    }
+}
+
+/// The synthetic dataset with two basket coins, an ETF flow table and a treasury sheet, so that
+/// every history the lean report thins is there.
+fn report_with_every_section(as_of: &str) -> Report {
+    use tideline_core::model::flows::{parse_flow_table, parse_treasury_sheet, FlowInputs};
+    let mut data = dataset();
+    let btc = data.get("CBBTCUSD").expect("btc").clone();
+    for (id, scale) in [("SOLUSD", 0.005), ("XRPUSD", 0.00003)] {
+        let series = btc.scaled(scale).renamed(id);
+        data.insert(id, LoadedSeries { series, native_units: "USD".into(), source: format!("{id}.csv") });
+    }
+    let mut body = String::from("Date,IBIT,Total\n");
+    let mut day = d("2023-01-02");
+    let mut walk = Walk(9);
+    while day <= d("2024-06-28") {
+        if day.is_business_day() {
+            let flow = 100.0 * walk.next();
+            body.push_str(&format!("{day},{flow:.1},{flow:.1}\n"));
+        }
+        day = day.add_days(1);
+    }
+    let table = parse_flow_table("flows.csv", &body, None).expect("parses");
+    let sheet = parse_treasury_sheet(
+        "treasury.csv",
+        "Date,Company,Shares outstanding,Share price,BTC held\n\
+         2024-01-02,MSTR,\"1,000,000\",500,\"10,000\"\n\
+         2024-01-03,MSTR,\"1,000,000\",400,\"10,000\"\n",
+    )
+    .expect("parses");
+    let inputs = FlowInputs { etf: Some(table), treasury: Some(sheet) };
+    let config = ModelConfig { as_of: Some(d(as_of)), ..ModelConfig::default() };
+    analyze_with(&data, &config, &inputs).expect("report")
+}
+
+#[test]
+fn the_full_report_is_the_models_report() {
+    let report = report_with_every_section("2024-06-28");
+    assert_eq!(report.detail, Detail::Full);
+    // Compared as JSON: the report holds NaN (undefined weekly scores), which is unequal to itself.
+    let full = report.clone().with_detail(Detail::Full);
+    let text = full.to_json(JsonStyle::Compact).expect("json");
+    assert_eq!(text, serde_json::to_string(&report).expect("json") + "\n");
+    let value: serde_json::Value = serde_json::from_str(&text).expect("parses");
+    assert_eq!(value["detail"], "full");
+    assert_eq!(value["schema_version"], "1.3.0");
+    // Pretty is the same document.
+    let pretty: serde_json::Value =
+        serde_json::from_str(&full.to_json(JsonStyle::Pretty).expect("json")).expect("parses");
+    assert_eq!(pretty, value);
+}
+
+#[test]
+fn the_lean_report_empties_only_the_listed_histories() {
+    let full = report_with_every_section("2024-06-28");
+    let lean = full.clone().with_detail(Detail::Lean);
+    assert_eq!(lean.detail, Detail::Lean);
+    let (full_json, lean_json) =
+        (serde_json::to_value(&full).expect("json"), serde_json::to_value(&lean).expect("json"));
+    let mut changed = Vec::new();
+    differences(&full_json, &lean_json, "", &mut changed);
+    changed.sort();
+    changed.dedup();
+    // Every listed history is non-empty in full (so this test sees it thinned) and empty in lean;
+    // nothing else changed but `detail`.
+    let mut expected: Vec<String> = LEAN_EMPTIES.iter().map(|p| p.to_string()).collect();
+    expected.push("detail".to_string());
+    expected.sort();
+    assert_eq!(changed, expected);
+    for path in LEAN_EMPTIES {
+        let pick = |root: &serde_json::Value| -> Vec<serde_json::Value> {
+            let mut nodes = vec![root.clone()];
+            for part in path.split('.') {
+                let (key, each) = part.strip_suffix("[]").map_or((part, false), |k| (k, true));
+                nodes = nodes
+                    .iter()
+                    .map(|n| n[key].clone())
+                    .flat_map(|n| if each { n.as_array().cloned().unwrap_or_default() } else { vec![n] })
+                    .collect();
+            }
+            nodes
+        };
+        assert!(pick(&lean_json).iter().all(|n| n.as_array().is_some_and(Vec::is_empty)), "{path} in lean");
+    }
+}
+
+#[test]
+fn the_lean_report_keeps_the_drawn_histories_weekly_to_their_last_point() {
+    let full = report_with_every_section("2024-06-28");
+    let lean = full.clone().with_detail(Detail::Lean);
+    let one_per_week = |dates: &[Date]| dates.windows(2).all(|w| w[0].next_friday() < w[1].next_friday());
+    let net: Vec<Date> = lean.net_liquidity.history.iter().map(|p| p.0).collect();
+    assert!(net.len() > 400 && one_per_week(&net), "{} net-liquidity weeks", net.len());
+    assert_eq!(lean.net_liquidity.history.last(), full.net_liquidity.history.last());
+    let basket =
+        |r: &Report| r.flows.as_ref().and_then(|f| f.inside_crypto.as_ref()).map(|i| i.history.clone());
+    let (lean_basket, full_basket) = (basket(&lean).expect("basket"), basket(&full).expect("basket"));
+    let weeks: Vec<Date> = lean_basket.iter().map(|w| w.date).collect();
+    assert!(weeks.len() > 100 && one_per_week(&weeks));
+    assert_eq!(lean_basket.last(), full_basket.last());
+    // The readings the page shows are the full report's.
+    assert_eq!(lean.regimes.current, full.regimes.current);
+    assert_eq!(lean.stress.as_ref().map(|s| &s.current), full.stress.as_ref().map(|s| &s.current));
+}
+
+#[test]
+fn the_lean_report_is_small() {
+    let full = report_with_every_section("2024-06-28");
+    let full_bytes = full.to_json(JsonStyle::Compact).expect("json").len();
+    let lean_bytes = full.with_detail(Detail::Lean).to_json(JsonStyle::Compact).expect("json").len();
+    eprintln!("synthetic report: lean {lean_bytes} bytes, full {full_bytes} bytes");
+
+    // Eight and a half years of synthetic data (0.26 MB, a third of it the weekly altcoin basket);
+    // the real data's lean report is 0.33 MB over thirty years (bound 1.5 MB, the CLI's tests).
+    assert!(lean_bytes <= 300_000, "lean report of {lean_bytes} bytes");
+    assert!(lean_bytes * 5 <= full_bytes, "lean {lean_bytes} bytes against full {full_bytes}");
 }
