@@ -77,6 +77,19 @@ fn bench(c: &mut Criterion) {
     let end = Date::from_ymd(2026, 6, 30).unwrap_or(Date::from_days(20_634));
     let dataset = synthetic::catalog(25, end, 7);
     c.bench_function("analyze/synthetic 25y daily catalog", |b| b.iter(|| analyze(&dataset, &config)));
+    // How the cost grows with the work: more series (user series on top of the catalog), longer
+    // history. `scripts/bench.sh` reads these and prints the growth exponents.
+    let mut scale = c.benchmark_group("scale");
+    scale.sample_size(20);
+    for total in [45, 100, 200] {
+        let dataset = synthetic::with_user_series(25, end, 7, total);
+        scale.bench_function(format!("series {total}"), |b| b.iter(|| analyze(&dataset, &config)));
+    }
+    for years in [25, 50] {
+        let dataset = synthetic::catalog(years, end, 7);
+        scale.bench_function(format!("years {years}"), |b| b.iter(|| analyze(&dataset, &config)));
+    }
+    scale.finish();
 }
 
 criterion_group!(benches, bench);

@@ -74,3 +74,32 @@ pub fn catalog(years: i32, end: Date, seed: u64) -> Dataset {
     }
     dataset
 }
+
+/// [`catalog`] plus user series up to `total` series in all (none when the catalog already has
+/// that many): daily random-walk prices on business days, every fourth an asset (scored on the
+/// risk spectrum), the others risk-appetite indicators. For measuring how the model's time grows
+/// with the number of series.
+pub fn with_user_series(years: i32, end: Date, seed: u64, total: usize) -> Dataset {
+    let mut dataset = catalog(years, end, seed);
+    let start = end.add_months(-12 * years);
+    let existing = dataset.iter().count();
+    for k in 0..total.saturating_sub(existing) {
+        let mut walk = Walk::new(seed ^ (0xA5A5 + k as u64));
+        let (mut date, mut value, mut pairs) = (start, 100.0_f64, Vec::new());
+        while date <= end {
+            if date.is_business_day() {
+                value *= (0.02 * walk.next_centered()).exp();
+                pairs.push((date, value));
+            }
+            date = date.add_days(1);
+        }
+        let id = format!("USER{k:03}");
+        let role = if k % 4 == 0 { crate::catalog::Role::Asset } else { crate::catalog::Role::RiskAppetite };
+        if let Some(series) = Series::from_pairs(id.clone(), &pairs) {
+            let loaded =
+                LoadedSeries { series, native_units: "synthetic".into(), source: "synthetic".into() };
+            dataset.insert_user(&id, loaded, role);
+        }
+    }
+    dataset
+}
