@@ -33,7 +33,7 @@ use futures::stream::{self, StreamExt};
 use tideline_core::align::is_stale;
 use tideline_core::catalog::{Catalog, CatalogEntry};
 use tideline_core::codec;
-use tideline_core::dataset::{Dataset, LoadedSeries};
+use tideline_core::dataset::{self, Dataset, LoadedSeries};
 use tideline_core::parse::{self, Format};
 use tideline_core::{Date, Series};
 
@@ -205,11 +205,10 @@ impl Good {
 pub fn restore(catalog: &Catalog, id: &str, stored: CachedFeed) -> Result<Good, String> {
     match stored.saved {
         SavedCopy::Series(bytes) => {
-            let mut scratch = Dataset::new(catalog.clone());
             let started = perf::now_ms();
-            let loaded = scratch.load_saved(id, &bytes);
+            let loaded = dataset::read_saved(catalog, id, &bytes);
             perf::add("decode", perf::now_ms() - started, bytes.len());
-            let loaded = loaded.map_err(|e| e.to_string())?.clone();
+            let loaded = loaded.map_err(|e| e.to_string())?;
             Ok(Good {
                 source: stored.source,
                 origin: Origin::Cache,
@@ -240,11 +239,10 @@ pub fn validate(catalog: &Catalog, id: &str, fetched: Fetched) -> Result<Good, S
         Some(format) => format,
         None => parse::detect(&fetched.source, &fetched.body).map_err(|e| e.to_string())?,
     };
-    let mut scratch = Dataset::new(catalog.clone());
     let started = perf::now_ms();
-    let loaded = scratch.load_body(id, format, &fetched.source, &fetched.body);
+    let loaded = dataset::parse_body(catalog, id, format, &fetched.source, &fetched.body);
     perf::add("parse", perf::now_ms() - started, fetched.body.len());
-    let loaded = loaded.map_err(|e| e.to_string())?.clone();
+    let loaded = loaded.map_err(|e| e.to_string())?;
     Ok(Good {
         source: fetched.source,
         origin: fetched.origin,

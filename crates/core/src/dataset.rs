@@ -220,10 +220,7 @@ impl Dataset {
         source: &str,
         body: &str,
     ) -> Result<&LoadedSeries, LoadError> {
-        let entry = self.catalog.get(id).ok_or_else(|| LoadError::UnknownSeries { id: id.to_string() })?;
-        let native = parse::parse(format, source, body, Some(id))?;
-        let (series, native_units) = entry.to_canonical(&native, source)?;
-        let loaded = LoadedSeries { series, native_units, source: source.to_string() };
+        let loaded = parse_body(&self.catalog, id, format, source, body)?;
         self.real_time.remove(id);
         self.series.insert(id.to_string(), loaded);
         Ok(&self.series[id])
@@ -233,16 +230,7 @@ impl Dataset {
     /// be saved under `id`, and checked against the plausible range as a parsed body is. No text
     /// is parsed. On error nothing changes.
     pub fn load_saved(&mut self, id: &str, bytes: &[u8]) -> Result<&LoadedSeries, LoadError> {
-        let entry = self.catalog.get(id).ok_or_else(|| LoadError::UnknownSeries { id: id.to_string() })?;
-        let saved = |error| LoadError::Saved { id: id.to_string(), error };
-        let (key, loaded) = crate::codec::decode(bytes).map_err(saved)?;
-        if key != id {
-            return Err(saved(crate::codec::CodecError::Invalid {
-                field: "the id",
-                why: format!("saved as {key}, read as {id}"),
-            }));
-        }
-        entry.check_canonical(&loaded.series, &loaded.source)?;
+        let loaded = read_saved(&self.catalog, id, bytes)?;
         self.real_time.remove(id);
         self.series.insert(id.to_string(), loaded);
         Ok(&self.series[id])
@@ -468,4 +456,35 @@ impl Dataset {
         }
         Some(liquidity::net_liquidity_weekly(walcl, wdtgal, wtregen, self.get("RRPONTSYD")))
     }
+}
+
+/// What [`Dataset::load_body`] loads, without a dataset: `body` parsed in `format` as catalog series
+/// `id` and converted to canonical units within the plausible range.
+pub fn parse_body(
+    catalog: &Catalog,
+    id: &str,
+    format: Format,
+    source: &str,
+    body: &str,
+) -> Result<LoadedSeries, LoadError> {
+    let entry = catalog.get(id).ok_or_else(|| LoadError::UnknownSeries { id: id.to_string() })?;
+    let native = parse::parse(format, source, body, Some(id))?;
+    let (series, native_units) = entry.to_canonical(&native, source)?;
+    Ok(LoadedSeries { series, native_units, source: source.to_string() })
+}
+
+/// What [`Dataset::load_saved`] loads, without a dataset: a saved binary copy decoded, checked to
+/// be saved under `id` and within the plausible range.
+pub fn read_saved(catalog: &Catalog, id: &str, bytes: &[u8]) -> Result<LoadedSeries, LoadError> {
+    let entry = catalog.get(id).ok_or_else(|| LoadError::UnknownSeries { id: id.to_string() })?;
+    let saved = |error| LoadError::Saved { id: id.to_string(), error };
+    let (key, loaded) = crate::codec::decode(bytes).map_err(saved)?;
+    if key != id {
+        return Err(saved(crate::codec::CodecError::Invalid {
+            field: "the id",
+            why: format!("saved as {key}, read as {id}"),
+        }));
+    }
+    entry.check_canonical(&loaded.series, &loaded.source)?;
+    Ok(loaded)
 }
