@@ -81,17 +81,21 @@ impl Date {
 
     /// Parses `YYYY-MM-DD` (a trailing time such as ` 00:00:00 UTC` or `T00:00:00Z` is ignored).
     pub fn parse_iso(text: &str) -> Option<Date> {
-        let text = text.trim();
-        let b = text.as_bytes();
+        Date::parse_iso_bytes(text.trim().as_bytes())
+    }
+
+    /// [`Date::parse_iso`] on bytes already trimmed, for the parsers' byte scanners: the same
+    /// dates, without a UTF-8 or whitespace pass.
+    pub fn parse_iso_bytes(b: &[u8]) -> Option<Date> {
         if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
             return None;
         }
         if b.len() > 10 && !matches!(b[10], b' ' | b'T') {
             return None;
         }
-        let year = parse_digits(&text[0..4])? as i32;
-        let month = parse_digits(&text[5..7])?;
-        let day = parse_digits(&text[8..10])?;
+        let year = digits_value(&b[0..4])? as i32;
+        let month = digits_value(&b[5..7])?;
+        let day = digits_value(&b[8..10])?;
         Date::from_ymd(year, month, day)
     }
 
@@ -153,11 +157,12 @@ impl Date {
     }
 }
 
-fn parse_digits(s: &str) -> Option<u32> {
-    if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
+/// The value of a run of one to four ASCII digits (`None` for anything else).
+fn digits_value(digits: &[u8]) -> Option<u32> {
+    if digits.is_empty() || digits.len() > 4 {
         return None;
     }
-    s.parse().ok()
+    digits.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
 }
 
 fn is_leap(year: i32) -> bool {

@@ -1,8 +1,16 @@
 //! FRED CSV: `observation_date,<ID>` (current downloads) or `DATE,<ID>` (older ones), then
 //! `YYYY-MM-DD,value` rows. `.` or an empty cell is a missing observation and is skipped. Copies
 //! saved through the FRED API may name the columns `date,value`; those are accepted too.
+//!
+//! Design: two readers that agree. The fast one ([`read_plain`]) scans a plain body (no quote,
+//! no lone `\r`: see [`super::scan`]) line by line, cells borrowed from the body, dates and
+//! numbers read from bytes, the vectors sized once from the body's newline count. It gives up on
+//! anything unusual, and on every error, without saying why; the general one ([`read_records`],
+//! the `csv` crate's records) then reads the body again and is the reference for every error, its
+//! kind and its line. So the fast reader only has to be right about good bodies, and the errors
+//! stay exactly what they were.
 
-use super::{parse_number, reject_html, stem, SeriesBuilder};
+use super::{parse_number, reject_html, scan, stem, SeriesBuilder};
 use crate::date::Date;
 use crate::error::{Location, ParseError, ParseErrorKind};
 use crate::series::Series;
@@ -14,6 +22,63 @@ const EXPECTED_HEADER: &str = "`observation_date,<ID>` or `DATE,<ID>`";
 pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Series, ParseError> {
     reject_html(source, body, "FRED CSV")?;
     let body = body.trim_start_matches('\u{feff}');
+    if scan::plain_body(body) {
+        if let Some(series) = read_plain(source, body, id) {
+            return Ok(series);
+        }
+    }
+    read_records(source, body, id)
+}
+
+/// The series id: `id` when given, else the header's value column unless it is the generic
+/// `value`, else the source's file stem.
+fn series_id(source: &str, column: &str, id: Option<&str>) -> String {
+    match id {
+        Some(id) => id.to_string(),
+        None if !column.is_empty() && !column.eq_ignore_ascii_case("value") => column.to_string(),
+        None => stem(source).to_string(),
+    }
+}
+
+/// The fast reader of a plain body; `None` on anything it does not read exactly as
+/// [`read_records`] would (including every error, which [`read_records`] then names).
+fn read_plain(source: &str, body: &str, id: Option<&str>) -> Option<Series> {
+    let mut lines = scan::lines(body).filter(|(_, line, _)| !line.is_empty());
+    let (_, header, _) = lines.next()?;
+    let (date_name, column) = header.split_once(',')?;
+    let column = scan::trim(column);
+    let date_name = scan::trim(date_name);
+    if column.contains(',')
+        || !(date_name.eq_ignore_ascii_case("observation_date") || date_name.eq_ignore_ascii_case("date"))
+    {
+        return None;
+    }
+    // One row a line: the newline count bounds the rows, and missing values make it an estimate.
+    let rows = body.as_bytes().iter().filter(|&&b| b == b'\n').count() + 1;
+    let mut builder = SeriesBuilder::with_capacity(source, rows);
+    for (_, line, cut) in lines {
+        let Some((date_text, value_text)) = line.split_once(',') else {
+            if scan::trim(line).is_empty() {
+                continue; // a line of blanks
+            }
+            return None;
+        };
+        let date = Date::parse_iso_bytes(scan::trim(date_text).as_bytes())?;
+        let value_text = scan::trim(value_text);
+        let value = match value_text.as_bytes() {
+            // An empty cell on a last line without its newline may be a cut value: an error.
+            [] if cut => return None,
+            [] | [b'.'] => continue,
+            // A second comma (a third cell) fails `str::parse`, as it should.
+            bytes => scan::plain_decimal(bytes).or_else(|| parse_number(value_text))?,
+        };
+        builder.push(date, value, || Location::Body).ok()?;
+    }
+    builder.finish(&series_id(source, column, id)).ok()
+}
+
+/// The general reader (the `csv` crate's records): any body, and the reference for every error.
+fn read_records(source: &str, body: &str, id: Option<&str>) -> Result<Series, ParseError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -39,12 +104,7 @@ pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Series, Parse
             },
         ));
     }
-    let column = header.get(1).unwrap_or("");
-    let series_id = match id {
-        Some(id) => id.to_string(),
-        None if !column.is_empty() && !column.eq_ignore_ascii_case("value") => column.to_string(),
-        None => stem(source).to_string(),
-    };
+    let series_id = series_id(source, header.get(1).unwrap_or(""), id);
 
     let mut builder = SeriesBuilder::new(source);
     for record in records {
