@@ -87,15 +87,7 @@ impl Date {
     /// [`Date::parse_iso`] on bytes already trimmed, for the parsers' byte scanners: the same
     /// dates, without a UTF-8 or whitespace pass.
     pub fn parse_iso_bytes(b: &[u8]) -> Option<Date> {
-        if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        if b.len() > 10 && !matches!(b[10], b' ' | b'T') {
-            return None;
-        }
-        let year = digits_value(&b[0..4])? as i32;
-        let month = digits_value(&b[5..7])?;
-        let day = digits_value(&b[8..10])?;
+        let (year, month, day) = iso_fields(b)?;
         Date::from_ymd(year, month, day)
     }
 
@@ -157,12 +149,44 @@ impl Date {
     }
 }
 
-/// The value of a run of one to four ASCII digits (`None` for anything else).
-fn digits_value(digits: &[u8]) -> Option<u32> {
-    if digits.is_empty() || digits.len() > 4 {
+/// The year, month and day fields of `YYYY-MM-DD` (perhaps followed by a time), unchecked.
+fn iso_fields(b: &[u8]) -> Option<(i32, u32, u32)> {
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    digits.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    if b.len() > 10 && !matches!(b[10], b' ' | b'T') {
+        return None;
+    }
+    let digit = |i: usize| Some(u32::from(b[i].wrapping_sub(b'0'))).filter(|&d| d < 10);
+    let year = digit(0)? * 1000 + digit(1)? * 100 + digit(2)? * 10 + digit(3)?;
+    Some((year as i32, digit(5)? * 10 + digit(6)?, digit(8)? * 10 + digit(9)?))
+}
+
+/// Reads ISO dates as [`Date::parse_iso_bytes`] does, remembering the last month read: the
+/// parsers' rows come in order, most in the month before them, and a day then costs one addition
+/// instead of the calendar arithmetic.
+#[derive(Debug, Default)]
+pub(crate) struct IsoDates {
+    /// The last month read: `(year, month)`, its first day, its length.
+    month: Option<((i32, u32), Date, u32)>,
+}
+
+impl IsoDates {
+    /// [`Date::parse_iso_bytes`] of `b`.
+    #[inline]
+    pub(crate) fn read(&mut self, b: &[u8]) -> Option<Date> {
+        let (year, month, day) = iso_fields(b)?;
+        let (first, length) = match self.month {
+            Some((key, first, length)) if key == (year, month) => (first, length),
+            _ => {
+                let first = Date::from_ymd(year, month, 1)?;
+                let length = days_in_month(year, month);
+                self.month = Some(((year, month), first, length));
+                (first, length)
+            }
+        };
+        (1..=length).contains(&day).then(|| first.add_days(day as i32 - 1))
+    }
 }
 
 fn is_leap(year: i32) -> bool {

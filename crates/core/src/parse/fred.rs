@@ -11,7 +11,7 @@
 //! stay exactly what they were.
 
 use super::{parse_number, reject_html, scan, stem, SeriesBuilder};
-use crate::date::Date;
+use crate::date::{Date, IsoDates};
 use crate::error::{Location, ParseError, ParseErrorKind};
 use crate::series::Series;
 
@@ -45,7 +45,7 @@ fn series_id(source: &str, column: &str, id: Option<&str>) -> String {
 fn read_plain(source: &str, body: &str, id: Option<&str>) -> Option<Series> {
     let mut lines = scan::lines(body).filter(|(_, line, _)| !line.is_empty());
     let (_, header, _) = lines.next()?;
-    let (date_name, column) = header.split_once(',')?;
+    let (date_name, column) = scan::split_once(header, b',')?;
     let column = scan::trim(column);
     let date_name = scan::trim(date_name);
     if column.contains(',')
@@ -56,21 +56,25 @@ fn read_plain(source: &str, body: &str, id: Option<&str>) -> Option<Series> {
     // One row a line: the newline count bounds the rows, and missing values make it an estimate.
     let rows = body.as_bytes().iter().filter(|&&b| b == b'\n').count() + 1;
     let mut builder = SeriesBuilder::with_capacity(source, rows);
+    let mut dates = IsoDates::default();
     for (_, line, cut) in lines {
-        let Some((date_text, value_text)) = line.split_once(',') else {
-            if scan::trim(line).is_empty() {
+        let line = line.as_bytes();
+        let Some(comma) = line.iter().position(|&b| b == b',') else {
+            if scan::trim_bytes(line)?.is_empty() {
                 continue; // a line of blanks
             }
             return None;
         };
-        let date = Date::parse_iso_bytes(scan::trim(date_text).as_bytes())?;
-        let value_text = scan::trim(value_text);
-        let value = match value_text.as_bytes() {
+        let date = dates.read(scan::trim_bytes(&line[..comma])?)?;
+        let value = match scan::trim_bytes(&line[comma + 1..])? {
             // An empty cell on a last line without its newline may be a cut value: an error.
             [] if cut => return None,
             [] | [b'.'] => continue,
             // A second comma (a third cell) fails `str::parse`, as it should.
-            bytes => scan::plain_decimal(bytes).or_else(|| parse_number(value_text))?,
+            cell => match scan::plain_decimal(cell) {
+                Some(value) => value,
+                None => parse_number(std::str::from_utf8(cell).ok()?)?,
+            },
         };
         builder.push(date, value, || Location::Body).ok()?;
     }

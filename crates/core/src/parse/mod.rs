@@ -14,6 +14,7 @@ pub mod binance;
 pub mod coingecko;
 pub mod defillama;
 pub mod fred;
+mod json_fast;
 mod scan;
 pub mod user_csv;
 pub mod vintage;

@@ -21,27 +21,51 @@ pub(crate) fn plain_body(body: &str) -> bool {
 
 /// The lines of a [`plain_body`]: `(line number from 1, text without its line end, whether the
 /// line lacks its `\n`)`. Empty lines are yielded too; the caller skips them as `csv` does.
-pub(crate) fn lines(body: &str) -> impl Iterator<Item = (usize, &str, bool)> {
-    let mut rest = body;
-    let mut number = 0;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
+pub(crate) fn lines(body: &str) -> Lines<'_> {
+    Lines { rest: body, number: 0 }
+}
+
+/// The iterator of [`lines`].
+pub(crate) struct Lines<'b> {
+    rest: &'b str,
+    number: usize,
+}
+
+impl<'b> Iterator for Lines<'b> {
+    type Item = (usize, &'b str, bool);
+
+    #[inline]
+    fn next(&mut self) -> Option<(usize, &'b str, bool)> {
+        if self.rest.is_empty() {
             return None;
         }
-        number += 1;
-        let (line, cut) = match rest.find('\n') {
+        self.number += 1;
+        let (line, cut) = match self.rest.as_bytes().iter().position(|&b| b == b'\n') {
             Some(end) => {
-                let line = &rest[..end];
-                rest = &rest[end + 1..];
-                (line.strip_suffix('\r').unwrap_or(line), false)
+                let (line, rest) = self.rest.split_at(end);
+                self.rest = &rest[1..];
+                (line, false)
             }
-            None => (std::mem::take(&mut rest), true),
+            None => (std::mem::take(&mut self.rest), true),
         };
-        Some((number, line, cut))
-    })
+        // A `\r` before the `\n` (a plain body has no other); ASCII, so a char boundary.
+        let line = match line.as_bytes().last() {
+            Some(b'\r') => &line[..line.len() - 1],
+            _ => line,
+        };
+        Some((self.number, line, cut))
+    }
+}
+
+/// `text` split at its first `delimiter` (an ASCII byte), as `str::split_once`; a byte loop,
+/// which beats a `memchr` on cells of a few bytes.
+pub(crate) fn split_once(text: &str, delimiter: u8) -> Option<(&str, &str)> {
+    let at = text.as_bytes().iter().position(|&b| b == delimiter)?;
+    Some((&text[..at], &text[at + 1..]))
 }
 
 /// `str::trim`, with a shortcut for the usual cell that has nothing to trim.
+#[inline]
 pub(crate) fn trim(cell: &str) -> &str {
     match (cell.as_bytes().first(), cell.as_bytes().last()) {
         (Some(&first), Some(&last)) if plain_edge(first) && plain_edge(last) => cell,
@@ -49,7 +73,18 @@ pub(crate) fn trim(cell: &str) -> &str {
     }
 }
 
+/// [`trim`] on the bytes of a cell cut from a `str` at ASCII delimiters (so valid UTF-8); `None`
+/// only if it is not.
+#[inline]
+pub(crate) fn trim_bytes(cell: &[u8]) -> Option<&[u8]> {
+    match (cell.first(), cell.last()) {
+        (Some(&first), Some(&last)) if plain_edge(first) && plain_edge(last) => Some(cell),
+        _ => std::str::from_utf8(cell).ok().map(|text| text.trim().as_bytes()),
+    }
+}
+
 /// A byte that cannot be (part of) whitespace: printable ASCII other than the space.
+#[inline]
 fn plain_edge(b: u8) -> bool {
     b > b' ' && b < 0x7f
 }
@@ -69,30 +104,33 @@ const POWERS_OF_TEN: [f64; 23] = [
 /// Exact: the digits as an integer and the power of ten are both exact `f64`s, so their quotient
 /// is the correctly rounded value, which is what `str::parse` returns (Clinger's fast path).
 pub(crate) fn plain_decimal(text: &[u8]) -> Option<f64> {
-    let (negative, digits) = match text.split_first() {
-        Some((b'-', rest)) => (true, rest),
+    let (negative, text) = match text {
+        [b'-', rest @ ..] => (true, rest),
         _ => (false, text),
     };
     let mut mantissa: u64 = 0;
-    let mut count = 0usize;
-    let mut fraction = None;
-    for (i, &b) in digits.iter().enumerate() {
-        match b {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-                count += 1;
-                if count > 19 {
-                    return None;
-                }
-            }
-            b'.' if fraction.is_none() => fraction = Some(i + 1),
-            _ => return None,
-        }
+    let mut integer_digits = 0;
+    while let Some(&b) = text.get(integer_digits).filter(|b| b.is_ascii_digit()) {
+        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+        integer_digits += 1;
     }
-    if count == 0 || mantissa > EXACT_INTEGER {
+    let mut places = 0;
+    if let Some((b'.', fraction)) = text[integer_digits..].split_first() {
+        while let Some(&b) = fraction.get(places).filter(|b| b.is_ascii_digit()) {
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+            places += 1;
+        }
+        if places + 1 + integer_digits != text.len() {
+            return None;
+        }
+    } else if integer_digits != text.len() {
         return None;
     }
-    let places = fraction.map_or(0, |start| digits.len() - start);
+    // Nineteen digits cannot overflow a u64 (10^19 - 1 < 2^64), so the wrapping above never wraps.
+    let digits = integer_digits + places;
+    if digits == 0 || digits > 19 || mantissa > EXACT_INTEGER {
+        return None;
+    }
     let magnitude = mantissa as f64 / *POWERS_OF_TEN.get(places)?;
     Some(if negative { -magnitude } else { magnitude })
 }

@@ -216,9 +216,8 @@ fn rows_of<'t>(cells: &'t [&'t str], spans: &[Span]) -> Vec<Row<'t>> {
 /// The table of a plain body (see [`scan::plain_body`]): the records the `csv` crate reads, cells
 /// trimmed, blank records (nothing but blanks and delimiters) left out, as `csv_records` does.
 fn plain_table(body: &str, delimiter: u8) -> (Vec<&str>, Vec<Span>) {
-    let delimiter = char::from(delimiter);
     let first = body.lines().next().unwrap_or("");
-    let width = first.matches(delimiter).count() + 1;
+    let width = first.bytes().filter(|&b| b == delimiter).count() + 1;
     // One row a line: the newline count bounds the rows.
     let rows = body.as_bytes().iter().filter(|&&b| b == b'\n').count() + 1;
     let mut cells = Vec::with_capacity(rows * width);
@@ -228,7 +227,12 @@ fn plain_table(body: &str, delimiter: u8) -> (Vec<&str>, Vec<Span>) {
             continue; // `csv` skips empty lines
         }
         let start = cells.len();
-        cells.extend(text.split(delimiter).map(scan::trim));
+        let mut rest = text;
+        while let Some((cell, after)) = scan::split_once(rest, delimiter) {
+            cells.push(scan::trim(cell));
+            rest = after;
+        }
+        cells.push(scan::trim(rest));
         if cells[start..].iter().all(|c| c.is_empty()) {
             cells.truncate(start);
             continue;
