@@ -167,24 +167,29 @@ fn iso_fields(b: &[u8]) -> Option<(i32, u32, u32)> {
 /// instead of the calendar arithmetic.
 #[derive(Debug, Default)]
 pub(crate) struct IsoDates {
-    /// The last month read: `(year, month)`, its first day, its length.
-    month: Option<((i32, u32), Date, u32)>,
+    /// The last month read: its `YYYY-MM-` bytes, its first day, its length.
+    month: Option<([u8; 8], Date, u32)>,
 }
 
 impl IsoDates {
     /// [`Date::parse_iso_bytes`] of `b`.
     #[inline]
     pub(crate) fn read(&mut self, b: &[u8]) -> Option<Date> {
-        let (year, month, day) = iso_fields(b)?;
-        let (first, length) = match self.month {
-            Some((key, first, length)) if key == (year, month) => (first, length),
-            _ => {
-                let first = Date::from_ymd(year, month, 1)?;
-                let length = days_in_month(year, month);
-                self.month = Some(((year, month), first, length));
-                (first, length)
+        // The month's bytes as last read: only the day is left to read (and what may follow it).
+        if let (Some((month, first, length)), Some(head), Some(day)) = (&self.month, b.get(..8), b.get(8..10))
+        {
+            if head == month && (b.len() == 10 || matches!(b[10], b' ' | b'T')) {
+                let digit = |d: u8| Some(u32::from(d.wrapping_sub(b'0'))).filter(|&d| d < 10);
+                let day = digit(day[0])? * 10 + digit(day[1])?;
+                return (1..=*length).contains(&day).then(|| first.add_days(day as i32 - 1));
             }
-        };
+        }
+        let (year, month, day) = iso_fields(b)?;
+        let first = Date::from_ymd(year, month, 1)?;
+        let length = days_in_month(year, month);
+        let mut head = [0; 8];
+        head.copy_from_slice(&b[..8]);
+        self.month = Some((head, first, length));
         (1..=length).contains(&day).then(|| first.add_days(day as i32 - 1))
     }
 }

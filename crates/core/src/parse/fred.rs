@@ -43,8 +43,13 @@ fn series_id(source: &str, column: &str, id: Option<&str>) -> String {
 /// The fast reader of a plain body; `None` on anything it does not read exactly as
 /// [`read_records`] would (including every error, which [`read_records`] then names).
 fn read_plain(source: &str, body: &str, id: Option<&str>) -> Option<Series> {
-    let mut lines = scan::lines(body).filter(|(_, line, _)| !line.is_empty());
-    let (_, header, _) = lines.next()?;
+    let mut lines = scan::lines(body);
+    let header = loop {
+        match lines.next()? {
+            (_, "", _) => continue, // `csv` skips empty lines
+            (_, header, _) => break header,
+        }
+    };
     let (date_name, column) = scan::split_once(header, b',')?;
     let column = scan::trim(column);
     let date_name = scan::trim(date_name);
@@ -53,13 +58,35 @@ fn read_plain(source: &str, body: &str, id: Option<&str>) -> Option<Series> {
     {
         return None;
     }
-    // One row a line: the newline count bounds the rows, and missing values make it an estimate.
-    let rows = body.as_bytes().iter().filter(|&&b| b == b'\n').count() + 1;
-    let mut builder = SeriesBuilder::with_capacity(source, rows);
+    let mut builder = SeriesBuilder::with_capacity(source, scan::estimated_rows(body));
     let mut dates = IsoDates::default();
-    for (_, line, cut) in lines {
-        let line = line.as_bytes();
-        let Some(comma) = line.iter().position(|&b| b == b',') else {
+    let b = body.as_bytes();
+    let mut pos = body.len() - lines.remainder().len();
+    while pos < b.len() {
+        // The usual row, read in one pass: `YYYY-MM-DD,<plain decimal or . or nothing>\n`.
+        if let Some((date, value, next)) = usual_row(b, pos) {
+            if let Some(date) = dates.read(date) {
+                if let Some(value) = value {
+                    builder.push(date, value, || Location::Body).ok()?;
+                }
+                pos = next;
+                continue;
+            }
+        }
+        // Any other line: cut at its newline, cells trimmed.
+        let (end, cut) = match b[pos..].iter().position(|&c| c == b'\n') {
+            Some(n) => (pos + n, false),
+            None => (b.len(), true),
+        };
+        let line = match &b[pos..end] {
+            [line @ .., b'\r'] => line,
+            line => line,
+        };
+        pos = end + 1;
+        if line.is_empty() {
+            continue; // `csv` skips empty lines
+        }
+        let Some(comma) = line.iter().position(|&c| c == b',') else {
             if scan::trim_bytes(line)?.is_empty() {
                 continue; // a line of blanks
             }
@@ -79,6 +106,30 @@ fn read_plain(source: &str, body: &str, id: Option<&str>) -> Option<Series> {
         builder.push(date, value, || Location::Body).ok()?;
     }
     builder.finish(&series_id(source, column, id)).ok()
+}
+
+/// The row at `pos` when it has the usual shape: ten bytes of date (no blank to trim: a date starts
+/// and ends with a digit), a comma, a plain decimal, `.` or nothing (nothing to trim either), and
+/// its line end (`\n` or `\r\n`, so the line is not a cut last one). Returns the date's bytes,
+/// the value (`None` when missing) and where the next line starts.
+#[inline]
+fn usual_row(b: &[u8], pos: usize) -> Option<(&[u8], Option<f64>, usize)> {
+    let row = b.get(pos..pos + 11)?;
+    if row[10] != b',' {
+        return None;
+    }
+    let cell = &b[pos + 11..];
+    let (value, used) = match cell.first() {
+        Some(b'\n' | b'\r') => (None, 0),
+        Some(b'.') if matches!(cell.get(1), Some(b'\n' | b'\r')) => (None, 1),
+        _ => scan::decimal_prefix(cell).map(|(value, used)| (Some(value), used))?,
+    };
+    let next = match (cell.get(used), cell.get(used + 1)) {
+        (Some(b'\n'), _) => used + 1,
+        (Some(b'\r'), Some(b'\n')) => used + 2,
+        _ => return None,
+    };
+    Some((&row[..10], value, pos + 11 + next))
 }
 
 /// The general reader (the `csv` crate's records): any body, and the reference for every error.

@@ -31,6 +31,13 @@ pub(crate) struct Lines<'b> {
     number: usize,
 }
 
+impl<'b> Lines<'b> {
+    /// The text after the lines read so far.
+    pub(crate) fn remainder(&self) -> &'b str {
+        self.rest
+    }
+}
+
 impl<'b> Iterator for Lines<'b> {
     type Item = (usize, &'b str, bool);
 
@@ -104,35 +111,50 @@ const POWERS_OF_TEN: [f64; 23] = [
 /// Exact: the digits as an integer and the power of ten are both exact `f64`s, so their quotient
 /// is the correctly rounded value, which is what `str::parse` returns (Clinger's fast path).
 pub(crate) fn plain_decimal(text: &[u8]) -> Option<f64> {
-    let (negative, text) = match text {
-        [b'-', rest @ ..] => (true, rest),
-        _ => (false, text),
+    decimal_prefix(text).filter(|&(_, used)| used == text.len()).map(|(value, _)| value)
+}
+
+/// The plain decimal at the start of `text` and the bytes it takes, for scanners that read a
+/// number and look for its end in one pass; `None` when the start is not one [`plain_decimal`]
+/// reads (no digit, too many digits).
+#[inline]
+pub(crate) fn decimal_prefix(text: &[u8]) -> Option<(f64, usize)> {
+    let (negative, sign) = match text.first() {
+        Some(b'-') => (true, 1),
+        _ => (false, 0),
     };
     let mut mantissa: u64 = 0;
-    let mut integer_digits = 0;
-    while let Some(&b) = text.get(integer_digits).filter(|b| b.is_ascii_digit()) {
+    let mut at = sign;
+    while let Some(&b) = text.get(at).filter(|b| b.is_ascii_digit()) {
         mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
-        integer_digits += 1;
+        at += 1;
     }
+    let mut digits = at - sign;
     let mut places = 0;
-    if let Some((b'.', fraction)) = text[integer_digits..].split_first() {
-        while let Some(&b) = fraction.get(places).filter(|b| b.is_ascii_digit()) {
+    if text.get(at) == Some(&b'.') {
+        at += 1;
+        while let Some(&b) = text.get(at).filter(|b| b.is_ascii_digit()) {
             mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+            at += 1;
             places += 1;
         }
-        if places + 1 + integer_digits != text.len() {
-            return None;
-        }
-    } else if integer_digits != text.len() {
-        return None;
+        digits += places;
     }
     // Nineteen digits cannot overflow a u64 (10^19 - 1 < 2^64), so the wrapping above never wraps.
-    let digits = integer_digits + places;
     if digits == 0 || digits > 19 || mantissa > EXACT_INTEGER {
         return None;
     }
     let magnitude = mantissa as f64 / *POWERS_OF_TEN.get(places)?;
-    Some(if negative { -magnitude } else { magnitude })
+    Some((if negative { -magnitude } else { magnitude }, at))
+}
+
+/// Rows to make room for: the body's length over the mean length of its first lines (a little
+/// more, so that a regular file needs no second allocation), not a pass over the whole body.
+pub(crate) fn estimated_rows(body: &str) -> usize {
+    const SAMPLE: usize = 32;
+    let sample: usize = lines(body).take(SAMPLE).map(|(_, line, _)| line.len() + 1).sum();
+    let mean = (sample / SAMPLE.min(lines(body).take(SAMPLE).count()).max(1)).max(1);
+    body.len() / mean + body.len() / mean / 16 + SAMPLE
 }
 
 #[cfg(test)]

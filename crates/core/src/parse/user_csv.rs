@@ -218,8 +218,7 @@ fn rows_of<'t>(cells: &'t [&'t str], spans: &[Span]) -> Vec<Row<'t>> {
 fn plain_table(body: &str, delimiter: u8) -> (Vec<&str>, Vec<Span>) {
     let first = body.lines().next().unwrap_or("");
     let width = first.bytes().filter(|&b| b == delimiter).count() + 1;
-    // One row a line: the newline count bounds the rows.
-    let rows = body.as_bytes().iter().filter(|&&b| b == b'\n').count() + 1;
+    let rows = scan::estimated_rows(body);
     let mut cells = Vec::with_capacity(rows * width);
     let mut spans = Vec::with_capacity(rows);
     for (line, text, _) in scan::lines(body) {
