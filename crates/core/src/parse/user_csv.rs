@@ -221,22 +221,29 @@ fn plain_table(body: &str, delimiter: u8) -> (Vec<&str>, Vec<Span>) {
     let rows = scan::estimated_rows(body);
     let mut cells = Vec::with_capacity(rows * width);
     let mut spans = Vec::with_capacity(rows);
-    for (line, text, _) in scan::lines(body) {
-        if text.is_empty() {
-            continue; // `csv` skips empty lines
+    // One pass over the bytes: a delimiter ends a cell, a newline a cell and a row. Every cut is
+    // at an ASCII byte, so at a char boundary.
+    let bytes = body.as_bytes();
+    let (mut line, mut row_start, mut cell_start) = (1, 0, 0);
+    for at in 0..=bytes.len() {
+        // The end of the body ends its last line (an empty one after a final newline is blank).
+        let byte = bytes.get(at).copied().unwrap_or(b'\n');
+        if byte == delimiter {
+            cells.push(scan::trim(&body[cell_start..at]));
+            cell_start = at + 1;
+        } else if byte == b'\n' {
+            // A `\r` before the newline ends the line, not the cell (a plain body has no other).
+            let end = if at > cell_start && bytes[at - 1] == b'\r' { at - 1 } else { at };
+            cells.push(scan::trim(&body[cell_start..end]));
+            if cells[row_start..].iter().all(|c| c.is_empty()) {
+                cells.truncate(row_start); // an empty line, or blanks and delimiters: no record
+            } else {
+                spans.push(Span { line, start: row_start, end: cells.len() });
+            }
+            row_start = cells.len();
+            cell_start = at + 1;
+            line += 1;
         }
-        let start = cells.len();
-        let mut rest = text;
-        while let Some((cell, after)) = scan::split_once(rest, delimiter) {
-            cells.push(scan::trim(cell));
-            rest = after;
-        }
-        cells.push(scan::trim(rest));
-        if cells[start..].iter().all(|c| c.is_empty()) {
-            cells.truncate(start);
-            continue;
-        }
-        spans.push(Span { line, start, end: cells.len() });
     }
     (cells, spans)
 }
@@ -322,6 +329,9 @@ fn day_month_order(data: &[Row], column: usize) -> Result<Option<Order>, (usize,
     let mut undecided: Option<(usize, &str)> = None;
     for row in data {
         let text = row.cells.get(column).copied().unwrap_or("");
+        if !text.as_bytes().contains(&b'/') {
+            continue; // no slash date: spares reading every ISO date twice
+        }
         let Some(RawDate::Slash { first, second, .. }) = classify_date(text) else { continue };
         match (first > 12, second > 12) {
             (true, false) => day_first = true,
@@ -375,7 +385,7 @@ impl RawDate {
 
 /// Reads a date cell's form; `None` when it is no accepted form (or an impossible day).
 fn classify_date(text: &str) -> Option<RawDate> {
-    let text = text.trim();
+    let text = scan::trim(text);
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
         let number: i64 = text.parse().ok()?;
         let millis = match text.len() {
@@ -385,7 +395,7 @@ fn classify_date(text: &str) -> Option<RawDate> {
         };
         return Date::from_unix_millis(millis).map(RawDate::Exact);
     }
-    if let Some(date) = Date::parse_iso(text) {
+    if let Some(date) = Date::parse_iso_bytes(text.as_bytes()) {
         return Some(RawDate::Exact(date));
     }
     // A time after the date (`01/02/2024 16:00`) is ignored, as for ISO dates.
