@@ -97,7 +97,7 @@ fn synthetic_fred(target: usize) -> String {
     body.push_str("observation_date,SYNTH\n");
     let mut day = tideline_core::Date::from_ymd(1000, 1, 1).unwrap_or(tideline_core::Date::from_days(0));
     while body.len() < target {
-        let value = if noise.next() % 20 == 0 { ".".to_string() } else { noise.price() };
+        let value = if noise.next().is_multiple_of(20) { ".".to_string() } else { noise.price() };
         body.push_str(&format!("{day},{value}\n"));
         day = day.add_days(1);
     }

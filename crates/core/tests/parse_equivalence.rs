@@ -649,7 +649,7 @@ fn rows() -> impl Strategy<Value = Vec<RowChoice>> {
 
 /// A value cell: mostly a random plain decimal, sometimes one of [`VALUES`].
 fn value(choice: u16, noisy: bool) -> String {
-    if noisy && choice % 4 == 0 {
+    if noisy && choice.is_multiple_of(4) {
         VALUES[(choice / 4) as usize % VALUES.len()].to_string()
     } else {
         let scaled = (choice as f64 * 7919.0).sin() * 10f64.powi((choice % 9) as i32);
@@ -750,7 +750,7 @@ fn user_csv_body(shape: u8, rows: &[RowChoice], noise: u8, cut: usize, bom: bool
         if shape % 8 == 7 {
             cells[0] = "x".to_string();
         }
-        if delimiter != ',' && noisy && value_choice % 3 == 0 {
+        if delimiter != ',' && noisy && value_choice.is_multiple_of(3) {
             cells[1] = cells[1].replace('.', ",");
         }
         if noisy && extra == 15 {

@@ -434,7 +434,7 @@ mod tests {
                     .map(|k| format!(r#""{}":{}"#, pegs[k % 4], amount(a.wrapping_add(k as u8 * 5))))
                     .collect();
                 let usd = if x == 6 { String::new() } else { format!(r#","totalCirculatingUSD":{{{}}}"#, usd.join(",")) };
-                let circulating = if x % 2 == 0 { format!(r#","totalCirculating":{{"peggedUSD":{}}}"#, amount(a / 2)) } else { String::new() };
+                let circulating = if x.is_multiple_of(2) { format!(r#","totalCirculating":{{"peggedUSD":{}}}"#, amount(a / 2)) } else { String::new() };
                 format!(r#"{{"date":{}{usd}{circulating}}}"#, stamp(s, ms / 1000))
             }).collect();
             let body = format!("[{}]", entries.join(","));

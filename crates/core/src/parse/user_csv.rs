@@ -119,7 +119,7 @@ fn read_table(
         }
     }
 
-    let is_header = |row: &Row| looks_like_header(&row.cells, decimal_comma);
+    let is_header = |row: &Row| looks_like_header(row.cells, decimal_comma);
     let header = rows.first().filter(|r| is_header(r));
     let data_start = match header {
         Some(_) => rows.iter().skip(1).position(|r| !is_header(r)).map_or(rows.len(), |n| n + 1),
