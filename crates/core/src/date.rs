@@ -81,17 +81,13 @@ impl Date {
 
     /// Parses `YYYY-MM-DD` (a trailing time such as ` 00:00:00 UTC` or `T00:00:00Z` is ignored).
     pub fn parse_iso(text: &str) -> Option<Date> {
-        let text = text.trim();
-        let b = text.as_bytes();
-        if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        if b.len() > 10 && !matches!(b[10], b' ' | b'T') {
-            return None;
-        }
-        let year = parse_digits(&text[0..4])? as i32;
-        let month = parse_digits(&text[5..7])?;
-        let day = parse_digits(&text[8..10])?;
+        Date::parse_iso_bytes(text.trim().as_bytes())
+    }
+
+    /// [`Date::parse_iso`] on bytes already trimmed, for the parsers' byte scanners: the same
+    /// dates, without a UTF-8 or whitespace pass.
+    pub fn parse_iso_bytes(b: &[u8]) -> Option<Date> {
+        let (year, month, day) = iso_fields(b)?;
         Date::from_ymd(year, month, day)
     }
 
@@ -153,11 +149,49 @@ impl Date {
     }
 }
 
-fn parse_digits(s: &str) -> Option<u32> {
-    if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
+/// The year, month and day fields of `YYYY-MM-DD` (perhaps followed by a time), unchecked.
+fn iso_fields(b: &[u8]) -> Option<(i32, u32, u32)> {
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    s.parse().ok()
+    if b.len() > 10 && !matches!(b[10], b' ' | b'T') {
+        return None;
+    }
+    let digit = |i: usize| Some(u32::from(b[i].wrapping_sub(b'0'))).filter(|&d| d < 10);
+    let year = digit(0)? * 1000 + digit(1)? * 100 + digit(2)? * 10 + digit(3)?;
+    Some((year as i32, digit(5)? * 10 + digit(6)?, digit(8)? * 10 + digit(9)?))
+}
+
+/// Reads ISO dates as [`Date::parse_iso_bytes`] does, remembering the last month read: the
+/// parsers' rows come in order, most in the month before them, and a day then costs one addition
+/// instead of the calendar arithmetic.
+#[derive(Debug, Default)]
+pub(crate) struct IsoDates {
+    /// The last month read: its `YYYY-MM-` bytes, its first day, its length.
+    month: Option<([u8; 8], Date, u32)>,
+}
+
+impl IsoDates {
+    /// [`Date::parse_iso_bytes`] of `b`.
+    #[inline]
+    pub(crate) fn read(&mut self, b: &[u8]) -> Option<Date> {
+        // The month's bytes as last read: only the day is left to read (and what may follow it).
+        if let (Some((month, first, length)), Some(head), Some(day)) = (&self.month, b.get(..8), b.get(8..10))
+        {
+            if head == month && (b.len() == 10 || matches!(b[10], b' ' | b'T')) {
+                let digit = |d: u8| Some(u32::from(d.wrapping_sub(b'0'))).filter(|&d| d < 10);
+                let day = digit(day[0])? * 10 + digit(day[1])?;
+                return (1..=*length).contains(&day).then(|| first.add_days(day as i32 - 1));
+            }
+        }
+        let (year, month, day) = iso_fields(b)?;
+        let first = Date::from_ymd(year, month, 1)?;
+        let length = days_in_month(year, month);
+        let mut head = [0; 8];
+        head.copy_from_slice(&b[..8]);
+        self.month = Some((head, first, length));
+        (1..=length).contains(&day).then(|| first.add_days(day as i32 - 1))
+    }
 }
 
 fn is_leap(year: i32) -> bool {

@@ -25,6 +25,17 @@ const EXPECTED_TIME: &str = "an open time as a Unix timestamp in milliseconds (y
 /// Parses a Binance klines body into daily closes. The series id is `id` when given, else the
 /// source's file stem.
 pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Series, ParseError> {
+    const EXPECTED: &str = "Binance klines JSON";
+    let id = id.unwrap_or_else(|| stem(source));
+    if let Some(series) = super::json_fast::binance(source, body, EXPECTED, id)? {
+        return Ok(series);
+    }
+    read_tree(source, body, id)
+}
+
+/// The careful reader: the body as a `serde_json::Value` tree, walked with a JSON path, the
+/// reference for every error (the fast reader of [`super::json_fast`] only reads good bodies).
+pub(super) fn read_tree(source: &str, body: &str, id: &str) -> Result<Series, ParseError> {
     let root = read_json(source, body, "Binance klines JSON")?;
     reject_error_object(source, &root)?;
     let Some(klines) = root.as_array() else {
@@ -57,7 +68,7 @@ pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Series, Parse
         };
         days.push(ms, date, value, Location::JsonPath(time_path))?;
     }
-    days.finish(id.unwrap_or_else(|| stem(source)))
+    days.finish(id)
 }
 
 #[cfg(test)]

@@ -34,6 +34,17 @@ const EXPECTED_TIME: &str = "a Unix timestamp in milliseconds (years 1800 to 220
 /// Parses a CoinGecko `market_chart` body into one value per UTC day (the day's last price). The
 /// series id is `id` when given, else the source's file stem.
 pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Series, ParseError> {
+    const EXPECTED: &str = "CoinGecko market_chart JSON";
+    let id = id.unwrap_or_else(|| stem(source));
+    if let Some(series) = super::json_fast::coingecko(source, body, EXPECTED, id)? {
+        return Ok(series);
+    }
+    read_tree(source, body, id)
+}
+
+/// The careful reader: the body as a `serde_json::Value` tree, walked with a JSON path, the
+/// reference for every error (the fast reader of [`super::json_fast`] only reads good bodies).
+pub(super) fn read_tree(source: &str, body: &str, id: &str) -> Result<Series, ParseError> {
     let root = read_json(source, body, "CoinGecko market_chart JSON")?;
     reject_error_object(source, &root)?;
     let Some(prices) = root.as_object().and_then(|o| o.get("prices")) else {
@@ -70,7 +81,7 @@ pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Series, Parse
         };
         days.push(ms, date, value, Location::JsonPath(time_path))?;
     }
-    days.finish(id.unwrap_or_else(|| stem(source)))
+    days.finish(id)
 }
 
 /// Reads a JSON body: [`ParseErrorKind::Empty`] or [`ParseErrorKind::Html`] first (see
@@ -159,14 +170,18 @@ pub(super) fn timestamp_date(
     millis_per_unit: i64,
     expected: &'static str,
 ) -> Result<(i64, Date), ParseError> {
-    const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i32> = 1800..=2200;
     timestamp(raw)
-        .and_then(|t| t.checked_mul(millis_per_unit))
-        .and_then(|ms| {
-            let date = Date::from_unix_millis(ms).filter(|d| PLAUSIBLE_YEARS.contains(&d.year()))?;
-            Some((ms, date))
-        })
+        .and_then(|t| stamp_day(t, millis_per_unit))
         .ok_or_else(|| error_at(source, path, ParseErrorKind::BadDate { value: plain(raw), expected }))
+}
+
+/// A timestamp `t` in units of `millis_per_unit` milliseconds, in milliseconds, and its UTC day;
+/// `None` outside the years 1800 to 2200 (see [`timestamp_date`]).
+pub(super) fn stamp_day(t: i64, millis_per_unit: i64) -> Option<(i64, Date)> {
+    const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i32> = 1800..=2200;
+    let ms = t.checked_mul(millis_per_unit)?;
+    let date = Date::from_unix_millis(ms).filter(|d| PLAUSIBLE_YEARS.contains(&d.year()))?;
+    Some((ms, date))
 }
 
 /// A JSON value as a number: `Ok(Some(x))` for a number or a numeric string, `Ok(None)` for `null`
@@ -262,7 +277,12 @@ struct Point {
 impl<'a> LastOfDay<'a> {
     /// A collector for points from `source`.
     pub(super) fn new(source: &'a str) -> LastOfDay<'a> {
-        LastOfDay { source, builder: SeriesBuilder::new(source), pending: None }
+        LastOfDay::with_capacity(source, 0)
+    }
+
+    /// A collector with room for `points` days.
+    pub(super) fn with_capacity(source: &'a str, points: usize) -> LastOfDay<'a> {
+        LastOfDay { source, builder: SeriesBuilder::with_capacity(source, points), pending: None }
     }
 
     /// Adds the point stamped `ms` (Unix milliseconds) on UTC day `date`, found at `location`.

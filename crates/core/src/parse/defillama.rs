@@ -28,6 +28,17 @@ const EXPECTED_TIME: &str = "a Unix timestamp in seconds (years 1800 to 2200)";
 /// Parses a DefiLlama stablecoin charts body into the daily total supply in USD. The series id is
 /// `id` when given, else the source's file stem.
 pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Series, ParseError> {
+    const EXPECTED: &str = "DefiLlama stablecoin charts JSON";
+    let id = id.unwrap_or_else(|| stem(source));
+    if let Some(series) = super::json_fast::defillama(source, body, EXPECTED, id)? {
+        return Ok(series);
+    }
+    read_tree(source, body, id)
+}
+
+/// The careful reader: the body as a `serde_json::Value` tree, walked with a JSON path, the
+/// reference for every error (the fast reader of [`super::json_fast`] only reads good bodies).
+pub(super) fn read_tree(source: &str, body: &str, id: &str) -> Result<Series, ParseError> {
     let root = read_json(source, body, "DefiLlama stablecoin charts JSON")?;
     reject_error_object(source, &root)?;
     let Some(entries) = root.as_array() else {
@@ -58,7 +69,7 @@ pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Series, Parse
         let Some(value) = circulating_usd(source, fields, &base)? else { continue };
         days.push(ms, date, value, Location::JsonPath(date_path))?;
     }
-    days.finish(id.unwrap_or_else(|| stem(source)))
+    days.finish(id)
 }
 
 /// The entry's supply in USD, `None` when it holds no amount.

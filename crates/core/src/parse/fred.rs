@@ -1,9 +1,17 @@
 //! FRED CSV: `observation_date,<ID>` (current downloads) or `DATE,<ID>` (older ones), then
 //! `YYYY-MM-DD,value` rows. `.` or an empty cell is a missing observation and is skipped. Copies
 //! saved through the FRED API may name the columns `date,value`; those are accepted too.
+//!
+//! Design: two readers that agree. The fast one ([`read_plain`]) scans a plain body (no quote,
+//! no lone `\r`: see [`super::scan`]) line by line, cells borrowed from the body, dates and
+//! numbers read from bytes, the vectors sized once from the body's newline count. It gives up on
+//! anything unusual, and on every error, without saying why; the general one ([`read_records`],
+//! the `csv` crate's records) then reads the body again and is the reference for every error, its
+//! kind and its line. So the fast reader only has to be right about good bodies, and the errors
+//! stay exactly what they were.
 
-use super::{parse_number, reject_html, stem, SeriesBuilder};
-use crate::date::Date;
+use super::{parse_number, reject_html, scan, stem, SeriesBuilder};
+use crate::date::{Date, IsoDates};
 use crate::error::{Location, ParseError, ParseErrorKind};
 use crate::series::Series;
 
@@ -14,6 +22,118 @@ const EXPECTED_HEADER: &str = "`observation_date,<ID>` or `DATE,<ID>`";
 pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Series, ParseError> {
     reject_html(source, body, "FRED CSV")?;
     let body = body.trim_start_matches('\u{feff}');
+    if scan::plain_body(body) {
+        if let Some(series) = read_plain(source, body, id) {
+            return Ok(series);
+        }
+    }
+    read_records(source, body, id)
+}
+
+/// The series id: `id` when given, else the header's value column unless it is the generic
+/// `value`, else the source's file stem.
+fn series_id(source: &str, column: &str, id: Option<&str>) -> String {
+    match id {
+        Some(id) => id.to_string(),
+        None if !column.is_empty() && !column.eq_ignore_ascii_case("value") => column.to_string(),
+        None => stem(source).to_string(),
+    }
+}
+
+/// The fast reader of a plain body; `None` on anything it does not read exactly as
+/// [`read_records`] would (including every error, which [`read_records`] then names).
+fn read_plain(source: &str, body: &str, id: Option<&str>) -> Option<Series> {
+    let mut lines = scan::lines(body);
+    let header = loop {
+        match lines.next()? {
+            (_, "", _) => continue, // `csv` skips empty lines
+            (_, header, _) => break header,
+        }
+    };
+    let (date_name, column) = scan::split_once(header, b',')?;
+    let column = scan::trim(column);
+    let date_name = scan::trim(date_name);
+    if column.contains(',')
+        || !(date_name.eq_ignore_ascii_case("observation_date") || date_name.eq_ignore_ascii_case("date"))
+    {
+        return None;
+    }
+    let mut builder = SeriesBuilder::with_capacity(source, scan::estimated_rows(body));
+    let mut dates = IsoDates::default();
+    let b = body.as_bytes();
+    let mut pos = body.len() - lines.remainder().len();
+    while pos < b.len() {
+        // The usual row, read in one pass: `YYYY-MM-DD,<plain decimal or . or nothing>\n`.
+        if let Some((date, value, next)) = usual_row(b, pos) {
+            if let Some(date) = dates.read(date) {
+                if let Some(value) = value {
+                    builder.push(date, value, || Location::Body).ok()?;
+                }
+                pos = next;
+                continue;
+            }
+        }
+        // Any other line: cut at its newline, cells trimmed.
+        let (end, cut) = match b[pos..].iter().position(|&c| c == b'\n') {
+            Some(n) => (pos + n, false),
+            None => (b.len(), true),
+        };
+        let line = match &b[pos..end] {
+            [line @ .., b'\r'] => line,
+            line => line,
+        };
+        pos = end + 1;
+        if line.is_empty() {
+            continue; // `csv` skips empty lines
+        }
+        let Some(comma) = line.iter().position(|&c| c == b',') else {
+            if scan::trim_bytes(line)?.is_empty() {
+                continue; // a line of blanks
+            }
+            return None;
+        };
+        let date = dates.read(scan::trim_bytes(&line[..comma])?)?;
+        let value = match scan::trim_bytes(&line[comma + 1..])? {
+            // An empty cell on a last line without its newline may be a cut value: an error.
+            [] if cut => return None,
+            [] | [b'.'] => continue,
+            // A second comma (a third cell) fails `str::parse`, as it should.
+            cell => match scan::plain_decimal(cell) {
+                Some(value) => value,
+                None => parse_number(std::str::from_utf8(cell).ok()?)?,
+            },
+        };
+        builder.push(date, value, || Location::Body).ok()?;
+    }
+    builder.finish(&series_id(source, column, id)).ok()
+}
+
+/// The row at `pos` when it has the usual shape: ten bytes of date (no blank to trim: a date starts
+/// and ends with a digit), a comma, a plain decimal, `.` or nothing (nothing to trim either), and
+/// its line end (`\n` or `\r\n`, so the line is not a cut last one). Returns the date's bytes,
+/// the value (`None` when missing) and where the next line starts.
+#[inline]
+fn usual_row(b: &[u8], pos: usize) -> Option<(&[u8], Option<f64>, usize)> {
+    let row = b.get(pos..pos + 11)?;
+    if row[10] != b',' {
+        return None;
+    }
+    let cell = &b[pos + 11..];
+    let (value, used) = match cell.first() {
+        Some(b'\n' | b'\r') => (None, 0),
+        Some(b'.') if matches!(cell.get(1), Some(b'\n' | b'\r')) => (None, 1),
+        _ => scan::decimal_prefix(cell).map(|(value, used)| (Some(value), used))?,
+    };
+    let next = match (cell.get(used), cell.get(used + 1)) {
+        (Some(b'\n'), _) => used + 1,
+        (Some(b'\r'), Some(b'\n')) => used + 2,
+        _ => return None,
+    };
+    Some((&row[..10], value, pos + 11 + next))
+}
+
+/// The general reader (the `csv` crate's records): any body, and the reference for every error.
+fn read_records(source: &str, body: &str, id: Option<&str>) -> Result<Series, ParseError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -39,12 +159,7 @@ pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Series, Parse
             },
         ));
     }
-    let column = header.get(1).unwrap_or("");
-    let series_id = match id {
-        Some(id) => id.to_string(),
-        None if !column.is_empty() && !column.eq_ignore_ascii_case("value") => column.to_string(),
-        None => stem(source).to_string(),
-    };
+    let series_id = series_id(source, header.get(1).unwrap_or(""), id);
 
     let mut builder = SeriesBuilder::new(source);
     for record in records {

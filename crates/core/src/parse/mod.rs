@@ -14,6 +14,8 @@ pub mod binance;
 pub mod coingecko;
 pub mod defillama;
 pub mod fred;
+mod json_fast;
+mod scan;
 pub mod user_csv;
 pub mod vintage;
 
@@ -191,7 +193,17 @@ pub struct SeriesBuilder<'a> {
 impl<'a> SeriesBuilder<'a> {
     /// A builder for observations from `source`.
     pub fn new(source: &'a str) -> SeriesBuilder<'a> {
-        SeriesBuilder { source, dates: Vec::new(), values: Vec::new() }
+        SeriesBuilder::with_capacity(source, 0)
+    }
+
+    /// A builder with room for `observations` pushes (an estimate from the body's size, so that
+    /// the vectors are sized once).
+    pub fn with_capacity(source: &'a str, observations: usize) -> SeriesBuilder<'a> {
+        SeriesBuilder {
+            source,
+            dates: Vec::with_capacity(observations),
+            values: Vec::with_capacity(observations),
+        }
     }
 
     /// Adds one observation found at `location`.
@@ -265,13 +277,14 @@ pub(crate) fn csv_records(
     Ok(rows)
 }
 
-/// Parses a decimal number; `None` when it is not one.
+/// Parses a decimal number; `None` when it is not one. Plain decimals take a fast path
+/// ([`scan::plain_decimal`]) that gives the very bits `str::parse` gives.
 pub(crate) fn parse_number(text: &str) -> Option<f64> {
-    let t = text.trim();
+    let t = scan::trim(text);
     if t.is_empty() {
         return None;
     }
-    t.parse::<f64>().ok()
+    scan::plain_decimal(t.as_bytes()).or_else(|| t.parse::<f64>().ok())
 }
 
 /// The file stem of a path or URL, used as a series id when a body does not name one.

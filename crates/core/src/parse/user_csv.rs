@@ -1,8 +1,13 @@
 //! A user CSV: any delimited text with a date column and a value column, such as a Yahoo, CoinGecko
 //! or spreadsheet export.
 //!
-//! Design: the file is read with the `csv` crate (quotes, embedded delimiters and CRLF handled
-//! there); this module only decides what the columns mean, in this order.
+//! Design: the file is read into a table of cells borrowed from the body (one vector of cells for
+//! the whole file, no allocation per row); this module only decides what the columns mean, in
+//! the order below. A plain body (no quote, no lone `\r`: see [`super::scan`]) is split line by
+//! line; any other, and any body the fast table fails on, is read again with the `csv` crate
+//! (quotes, embedded delimiters and CRLF handled there), whose records are the reference for every
+//! error and its line. The same column logic runs on both tables, so they cannot disagree on a
+//! good body.
 //!
 //! 1. **Delimiter.** Comma, semicolon or tab, sniffed from the first ten lines: the first of tab,
 //!    semicolon, comma that occurs the same (non-zero) number of times outside quotes on every
@@ -39,7 +44,7 @@
 //! [`ParseErrorKind::WrongColumnCount`]. As in [`super::fred`], a failure on a last line that lacks
 //! its newline is reported as [`ParseErrorKind::Truncated`]: the file was most likely cut there.
 
-use super::{parse_number, reject_html, stem, SeriesBuilder};
+use super::{parse_number, reject_html, scan, stem, SeriesBuilder};
 use crate::date::Date;
 use crate::dating::is_snapshot_after_midnight;
 use crate::error::{Location, ParseError, ParseErrorKind};
@@ -62,8 +67,34 @@ pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Series, Parse
     reject_html(source, body, "CSV")?;
     let body = body.trim_start_matches('\u{feff}');
     let delimiter = sniff_delimiter(body);
+    if scan::plain_body(body) {
+        let (cells, spans) = plain_table(body, delimiter);
+        if let Ok(series) = read_table(source, body, id, delimiter, &rows_of(&cells, &spans)) {
+            return Ok(series);
+        }
+    }
+    let records = super::csv_records(source, body, delimiter)?;
+    let cells: Vec<&str> = records.iter().flat_map(|(_, record)| record.iter()).collect();
+    let mut start = 0;
+    let spans: Vec<Span> = records
+        .iter()
+        .map(|(line, record)| {
+            start += record.len();
+            Span { line: *line, start: start - record.len(), end: start }
+        })
+        .collect();
+    read_table(source, body, id, delimiter, &rows_of(&cells, &spans))
+}
+
+/// Reads the series from the table's `rows` (the module docs say how).
+fn read_table(
+    source: &str,
+    body: &str,
+    id: Option<&str>,
+    delimiter: u8,
+    rows: &[Row<'_>],
+) -> Result<Series, ParseError> {
     let decimal_comma = delimiter != b',';
-    let rows = read_rows(source, body, delimiter)?;
 
     // A last line without its newline may have been cut mid-record; failures on it say so.
     // (A last line of blanks and delimiters is no record, so it cuts nothing.)
@@ -88,7 +119,7 @@ pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Series, Parse
         }
     }
 
-    let is_header = |row: &Row| looks_like_header(&row.cells, decimal_comma);
+    let is_header = |row: &Row| looks_like_header(row.cells, decimal_comma);
     let header = rows.first().filter(|r| is_header(r));
     let data_start = match header {
         Some(_) => rows.iter().skip(1).position(|r| !is_header(r)).map_or(rows.len(), |n| n + 1),
@@ -108,14 +139,14 @@ pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Series, Parse
     }
 
     let Some(date_column) = find_date_column(data, width) else {
-        let value = first.cells.get(0).unwrap_or("").to_string();
+        let value = first.cells.first().copied().unwrap_or("").to_string();
         return Err(fail(first.line, ParseErrorKind::BadDate { value, expected: EXPECTED_DATE }));
     };
     let order = day_month_order(data, date_column).map_err(|(line, kind)| fail(line, kind))?;
     let Some(value_column) = choose_value_column(header, data, date_column, width, id, decimal_comma) else {
         return Err(fail(first.line, ParseErrorKind::WrongColumnCount { expected: 2, found: width }));
     };
-    let series_id = match (id, header.and_then(|h| h.cells.get(value_column))) {
+    let series_id = match (id, header.and_then(|h| h.cells.get(value_column).copied())) {
         (Some(id), _) => id.to_string(),
         (None, Some(name)) if !name.is_empty() && !VALUE_NAMES.contains(&normalise(name).as_str()) => {
             name.to_string()
@@ -126,16 +157,16 @@ pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Series, Parse
     // CoinGecko's export (`snapped_at`) stamps a day's close at the next midnight UTC.
     let snapshots =
         header.and_then(|h| h.cells.get(date_column)).is_some_and(|n| normalise(n) == SNAPSHOT_COLUMN);
-    let mut builder = SeriesBuilder::new(source);
+    let mut builder = SeriesBuilder::with_capacity(source, data.len());
     let mut pending: Option<(Date, f64, usize)> = None;
     for row in data {
         let line = row.line;
-        let date_text = row.cells.get(date_column).unwrap_or("");
+        let date_text = row.cells.get(date_column).copied().unwrap_or("");
         let date = classify_date(date_text).and_then(|raw| raw.resolve(order)).ok_or_else(|| {
             fail(line, ParseErrorKind::BadDate { value: date_text.to_string(), expected: EXPECTED_DATE })
         })?;
         let date = if snapshots && is_snapshot_after_midnight(date_text) { date.add_days(-1) } else { date };
-        let value_text = row.cells.get(value_column).unwrap_or("");
+        let value_text = row.cells.get(value_column).copied().unwrap_or("");
         if is_missing(value_text) {
             if cut_line == Some(line) && value_text.is_empty() {
                 return Err(fail(line, ParseErrorKind::NonNumeric { value: String::new() }));
@@ -163,18 +194,58 @@ pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Series, Parse
     builder.finish(&series_id)
 }
 
-/// A non-blank record and the 1-based line it starts on.
+/// A non-blank record (its cells trimmed) and the 1-based line it starts on.
 #[derive(Debug)]
-struct Row {
+struct Row<'t> {
     line: usize,
-    cells: csv::StringRecord,
+    cells: &'t [&'t str],
 }
 
-fn read_rows(source: &str, body: &str, delimiter: u8) -> Result<Vec<Row>, ParseError> {
-    Ok(super::csv_records(source, body, delimiter)?
-        .into_iter()
-        .map(|(line, cells)| Row { line, cells })
-        .collect())
+/// Where a row's cells sit in the table's one vector of cells.
+#[derive(Debug)]
+struct Span {
+    line: usize,
+    start: usize,
+    end: usize,
+}
+
+fn rows_of<'t>(cells: &'t [&'t str], spans: &[Span]) -> Vec<Row<'t>> {
+    spans.iter().map(|span| Row { line: span.line, cells: &cells[span.start..span.end] }).collect()
+}
+
+/// The table of a plain body (see [`scan::plain_body`]): the records the `csv` crate reads, cells
+/// trimmed, blank records (nothing but blanks and delimiters) left out, as `csv_records` does.
+fn plain_table(body: &str, delimiter: u8) -> (Vec<&str>, Vec<Span>) {
+    let first = body.lines().next().unwrap_or("");
+    let width = first.bytes().filter(|&b| b == delimiter).count() + 1;
+    let rows = scan::estimated_rows(body);
+    let mut cells = Vec::with_capacity(rows * width);
+    let mut spans = Vec::with_capacity(rows);
+    // One pass over the bytes: a delimiter ends a cell, a newline a cell and a row. Every cut is
+    // at an ASCII byte, so at a char boundary.
+    let bytes = body.as_bytes();
+    let (mut line, mut row_start, mut cell_start) = (1, 0, 0);
+    for at in 0..=bytes.len() {
+        // The end of the body ends its last line (an empty one after a final newline is blank).
+        let byte = bytes.get(at).copied().unwrap_or(b'\n');
+        if byte == delimiter {
+            cells.push(scan::trim(&body[cell_start..at]));
+            cell_start = at + 1;
+        } else if byte == b'\n' {
+            // A `\r` before the newline ends the line, not the cell (a plain body has no other).
+            let end = if at > cell_start && bytes[at - 1] == b'\r' { at - 1 } else { at };
+            cells.push(scan::trim(&body[cell_start..end]));
+            if cells[row_start..].iter().all(|c| c.is_empty()) {
+                cells.truncate(row_start); // an empty line, or blanks and delimiters: no record
+            } else {
+                spans.push(Span { line, start: row_start, end: cells.len() });
+            }
+            row_start = cells.len();
+            cell_start = at + 1;
+            line += 1;
+        }
+    }
+    (cells, spans)
 }
 
 /// The delimiter: the first of tab, semicolon and comma that occurs equally often (and at least
@@ -217,7 +288,7 @@ fn count_outside_quotes(line: &str, delimiter: u8) -> usize {
 }
 
 /// A header row: no cell is a number or a date, and every non-empty cell holds a letter.
-fn looks_like_header(cells: &csv::StringRecord, decimal_comma: bool) -> bool {
+fn looks_like_header(cells: &[&str], decimal_comma: bool) -> bool {
     let mut named = cells.iter().filter(|c| !c.is_empty()).peekable();
     named.peek().is_some()
         && named.all(|c| {
@@ -232,7 +303,7 @@ fn looks_like_header(cells: &csv::StringRecord, decimal_comma: bool) -> bool {
 fn find_date_column(data: &[Row], width: usize) -> Option<usize> {
     let counts: Vec<(usize, usize)> = (0..width)
         .map(|column| {
-            let cells = data.iter().take(SAMPLE_ROWS).filter_map(|r| r.cells.get(column));
+            let cells = data.iter().take(SAMPLE_ROWS).filter_map(|r| r.cells.get(column).copied());
             let filled: Vec<&str> = cells.filter(|c| !c.is_empty()).collect();
             let dates =
                 filled.iter().filter(|c| classify_date(c).is_some_and(|raw| raw.could_be_a_date())).count();
@@ -257,7 +328,10 @@ fn day_month_order(data: &[Row], column: usize) -> Result<Option<Order>, (usize,
     let mut month_first = false;
     let mut undecided: Option<(usize, &str)> = None;
     for row in data {
-        let text = row.cells.get(column).unwrap_or("");
+        let text = row.cells.get(column).copied().unwrap_or("");
+        if !text.as_bytes().contains(&b'/') {
+            continue; // no slash date: spares reading every ISO date twice
+        }
         let Some(RawDate::Slash { first, second, .. }) = classify_date(text) else { continue };
         match (first > 12, second > 12) {
             (true, false) => day_first = true,
@@ -311,7 +385,7 @@ impl RawDate {
 
 /// Reads a date cell's form; `None` when it is no accepted form (or an impossible day).
 fn classify_date(text: &str) -> Option<RawDate> {
-    let text = text.trim();
+    let text = scan::trim(text);
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
         let number: i64 = text.parse().ok()?;
         let millis = match text.len() {
@@ -321,7 +395,7 @@ fn classify_date(text: &str) -> Option<RawDate> {
         };
         return Date::from_unix_millis(millis).map(RawDate::Exact);
     }
-    if let Some(date) = Date::parse_iso(text) {
+    if let Some(date) = Date::parse_iso_bytes(text.as_bytes()) {
         return Some(RawDate::Exact(date));
     }
     // A time after the date (`01/02/2024 16:00`) is ignored, as for ISO dates.
@@ -368,7 +442,7 @@ fn choose_value_column(
     decimal_comma: bool,
 ) -> Option<usize> {
     if let Some(header) = header {
-        let names: Vec<String> = header.cells.iter().map(normalise).collect();
+        let names: Vec<String> = header.cells.iter().map(|name| normalise(name)).collect();
         let wanted = id.map(normalise).into_iter().chain(VALUE_NAMES.iter().map(|n| n.to_string()));
         for want in wanted {
             if let Some(column) = names.iter().enumerate().position(|(i, n)| i != date_column && *n == want) {
@@ -396,7 +470,10 @@ fn normalise(name: &str) -> String {
 /// A "no data" cell: empty, `.`, a dash (`-`, `–`, `—`), `NaN`, `null`, `NA`, `N/A`, `#N/A`,
 /// `none` (any case).
 pub(crate) fn is_missing(text: &str) -> bool {
-    let t = text.trim();
+    let t = scan::trim(text);
+    if t.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return false; // the usual number; no marker starts with a digit
+    }
     t.is_empty()
         || [".", "-", "–", "—", "nan", "null", "na", "n/a", "#n/a", "none"]
             .iter()
@@ -407,7 +484,7 @@ pub(crate) fn is_missing(text: &str) -> bool {
 /// with thousands separators (`1,234.5`). With a decimal comma, a single comma is the decimal
 /// point: `1,234` is 1.234 there.
 pub(crate) fn parse_value(text: &str, decimal_comma: bool) -> Option<f64> {
-    let t = text.trim();
+    let t = scan::trim(text);
     if let Some(value) = parse_number(t) {
         return Some(value);
     }
