@@ -445,3 +445,132 @@ mod tests {
         }
     }
 }
+
+/// The shape of a JSON body, as [`super::detect`] tells the formats apart, read without building a
+/// tree (keys compared in place, every value skipped): `None` for any shape the careful detector
+/// must look at (an error object, an empty or odd array, a body that does not parse), which then
+/// names what it found.
+pub(super) fn detect_shape(body: &str) -> Option<super::Format> {
+    let text = body.trim_start_matches('\u{feff}');
+    match serde_json::from_str::<Shape>(text).ok()? {
+        Shape::PricesObject => Some(super::Format::Coingecko),
+        Shape::ArrayOfArrays => Some(super::Format::Binance),
+        Shape::ArrayOfDatedObjects => Some(super::Format::Defillama),
+        Shape::Other => None,
+    }
+}
+
+/// What [`detect_shape`] saw.
+enum Shape {
+    /// An object with a `prices` member.
+    PricesObject,
+    /// An array whose first element is an array.
+    ArrayOfArrays,
+    /// An array whose first element is an object with a `date` member.
+    ArrayOfDatedObjects,
+    /// Anything else.
+    Other,
+}
+
+/// A map key compared in place (no allocation unless it holds escapes).
+fn key_is<'de, A: MapAccess<'de>>(map: &mut A, name: &str) -> Result<Option<bool>, A::Error> {
+    Ok(map.next_key::<std::borrow::Cow<'de, str>>()?.map(|key| key == name))
+}
+
+impl<'de> Deserialize<'de> for Shape {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Shape, D::Error> {
+        struct Root;
+        impl<'de> Visitor<'de> for Root {
+            type Value = Shape;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object or array")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
+                let mut prices = false;
+                while let Some(is_prices) = key_is(&mut map, "prices")? {
+                    prices |= is_prices;
+                    map.next_value::<IgnoredAny>()?;
+                }
+                Ok(if prices { Shape::PricesObject } else { Shape::Other })
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Shape, A::Error> {
+                let first = seq.next_element::<First>()?;
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(match first {
+                    Some(First::Array) => Shape::ArrayOfArrays,
+                    Some(First::Dated) => Shape::ArrayOfDatedObjects,
+                    Some(First::Other) | None => Shape::Other,
+                })
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Shape, E> {
+                Ok(Shape::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Shape, E> {
+                Ok(Shape::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Shape, E> {
+                Ok(Shape::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Shape, E> {
+                Ok(Shape::Other)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Shape, E> {
+                Ok(Shape::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Shape, E> {
+                Ok(Shape::Other)
+            }
+        }
+        deserializer.deserialize_any(Root)
+    }
+}
+
+/// The first element of an array, as far as [`Shape`] needs it.
+enum First {
+    Array,
+    Dated,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for First {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<First, D::Error> {
+        struct Element;
+        impl<'de> Visitor<'de> for Element {
+            type Value = First;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<First, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(First::Array)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<First, A::Error> {
+                let mut dated = false;
+                while let Some(is_date) = key_is(&mut map, "date")? {
+                    dated |= is_date;
+                    map.next_value::<IgnoredAny>()?;
+                }
+                Ok(if dated { First::Dated } else { First::Other })
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<First, E> {
+                Ok(First::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<First, E> {
+                Ok(First::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<First, E> {
+                Ok(First::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<First, E> {
+                Ok(First::Other)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<First, E> {
+                Ok(First::Other)
+            }
+            fn visit_unit<E>(self) -> Result<First, E> {
+                Ok(First::Other)
+            }
+        }
+        deserializer.deserialize_any(Element)
+    }
+}

@@ -99,6 +99,10 @@ pub fn detect(source: &str, body: &str) -> Result<Format, ParseError> {
     let text = body.trim_start_matches('\u{feff}').trim_start();
 
     if text.starts_with(['{', '[']) {
+        // The usual bodies, told apart without building a tree; the rest read as a tree below.
+        if let Some(format) = json_fast::detect_shape(body) {
+            return Ok(format);
+        }
         let root = match coingecko::read_json(source, body, "JSON") {
             Ok(root) => root,
             Err(e) => {
