@@ -345,107 +345,6 @@ impl<'de> Deserialize<'de> for PeggedUsd {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-
-    use super::super::{binance, coingecko, defillama};
-    use crate::series::Series;
-
-    /// Same id, dates and value bits.
-    fn same(fast: &Series, tree: &Series) -> bool {
-        let bits = |s: &Series| s.values().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-        fast.id == tree.id && fast.dates() == tree.dates() && bits(fast) == bits(tree)
-    }
-
-    /// Timestamps and amounts in the spellings the feeds use, and some they should not.
-    const STAMPS: [&str; 6] = ["{}", "\"{}\"", "{}.0", "\" {} \"", "1.7e12", "true"];
-    const AMOUNTS: [&str; 12] =
-        ["1.5", "\"2.25\"", "null", "\"\"", "-0", "7", "1e3", "\"x\"", "\"inf\"", "[]", "0.1", "\"+3\""];
-
-    fn stamp(choice: u8, ms: i64) -> String {
-        STAMPS[choice as usize % STAMPS.len()].replace("{}", &ms.to_string())
-    }
-
-    fn amount(choice: u8) -> &'static str {
-        AMOUNTS[choice as usize % AMOUNTS.len()]
-    }
-
-    /// Points `(time step in hours, stamp spelling, amount spelling, extra)`.
-    fn points() -> impl Strategy<Value = Vec<(u8, u8, u8, u8)>> {
-        prop::collection::vec((0u8..60, 0u8..8, 0u8..14, 0u8..8), 0..25)
-    }
-
-    const START_MS: i64 = 1_704_067_200_000;
-    const HOUR_MS: i64 = 3_600_000;
-
-    fn times(points: &[(u8, u8, u8, u8)]) -> Vec<i64> {
-        let mut ms = START_MS;
-        points
-            .iter()
-            .map(|&(step, ..)| {
-                ms += (step as i64 - 2) * HOUR_MS;
-                ms
-            })
-            .collect()
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(1000))]
-
-        /// Whenever the fast reader reads a body, the careful reader reads the same series.
-        #[test]
-        fn coingecko_fast_reads_as_the_tree(points in points(), extra in 0u8..4) {
-            let times = times(&points);
-            let prices: Vec<String> = points.iter().zip(&times).map(|(&(_, s, a, x), &ms)| {
-                let third = if x == 7 { ",1" } else { "" };
-                format!("[{},{}{third}]", stamp(s, ms), amount(a))
-            }).collect();
-            let tail = [r#","total_volumes":[[1,2]]"#, r#","error":null"#, r#","prices":[]"#, ""][extra as usize];
-            let body = format!(r#"{{"prices":[{}]{tail}}}"#, prices.join(","));
-            let tree = coingecko::read_tree("cg.json", &body, "cg");
-            match super::coingecko("cg.json", &body, "x", "cg") {
-                Ok(Some(fast)) => prop_assert!(tree.as_ref().is_ok_and(|t| same(&fast, t)), "{body}: {tree:?}"),
-                Ok(None) => {}
-                Err(e) => prop_assert_eq!(Err(e), tree.map(|_| ())),
-            }
-        }
-
-        #[test]
-        fn binance_fast_reads_as_the_tree(points in points()) {
-            let times = times(&points);
-            let klines: Vec<String> = points.iter().zip(&times).map(|(&(_, s, a, x), &ms)| {
-                let rest = if x == 7 { "" } else { r#","9",1,"x",[]"# };
-                format!(r#"[{},"1",2,null,{}{rest}]"#, stamp(s, ms), amount(a))
-            }).collect();
-            let body = format!("[{}]", klines.join(",\n"));
-            let tree = binance::read_tree("k.json", &body, "k");
-            if let Ok(Some(fast)) = super::binance("k.json", &body, "x", "k") {
-                prop_assert!(tree.as_ref().is_ok_and(|t| same(&fast, t)), "{body}: {tree:?}");
-            }
-        }
-
-        #[test]
-        fn defillama_fast_reads_as_the_tree(points in points()) {
-            let times = times(&points);
-            let pegs = ["peggedUSD", "peggedEUR", "peggedAAA", "peggedUSD"];
-            let entries: Vec<String> = points.iter().zip(&times).map(|(&(_, s, a, x), &ms)| {
-                let usd: Vec<String> = (0..(x % 5) as usize)
-                    .map(|k| format!(r#""{}":{}"#, pegs[k % 4], amount(a.wrapping_add(k as u8 * 5))))
-                    .collect();
-                let usd = if x == 6 { String::new() } else { format!(r#","totalCirculatingUSD":{{{}}}"#, usd.join(",")) };
-                let circulating = if x.is_multiple_of(2) { format!(r#","totalCirculating":{{"peggedUSD":{}}}"#, amount(a / 2)) } else { String::new() };
-                format!(r#"{{"date":{}{usd}{circulating}}}"#, stamp(s, ms / 1000))
-            }).collect();
-            let body = format!("[{}]", entries.join(","));
-            let tree = defillama::read_tree("all.json", &body, "all");
-            if let Ok(Some(fast)) = super::defillama("all.json", &body, "x", "all") {
-                prop_assert!(tree.as_ref().is_ok_and(|t| same(&fast, t)), "{body}: {tree:?}");
-            }
-        }
-    }
-}
-
 /// The shape of a JSON body, as [`super::detect`] tells the formats apart, read without building a
 /// tree (keys compared in place, every value skipped): `None` for any shape the careful detector
 /// must look at (an error object, an empty or odd array, a body that does not parse), which then
@@ -572,5 +471,106 @@ impl<'de> Deserialize<'de> for First {
             }
         }
         deserializer.deserialize_any(Element)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::super::{binance, coingecko, defillama};
+    use crate::series::Series;
+
+    /// Same id, dates and value bits.
+    fn same(fast: &Series, tree: &Series) -> bool {
+        let bits = |s: &Series| s.values().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        fast.id == tree.id && fast.dates() == tree.dates() && bits(fast) == bits(tree)
+    }
+
+    /// Timestamps and amounts in the spellings the feeds use, and some they should not.
+    const STAMPS: [&str; 6] = ["{}", "\"{}\"", "{}.0", "\" {} \"", "1.7e12", "true"];
+    const AMOUNTS: [&str; 12] =
+        ["1.5", "\"2.25\"", "null", "\"\"", "-0", "7", "1e3", "\"x\"", "\"inf\"", "[]", "0.1", "\"+3\""];
+
+    fn stamp(choice: u8, ms: i64) -> String {
+        STAMPS[choice as usize % STAMPS.len()].replace("{}", &ms.to_string())
+    }
+
+    fn amount(choice: u8) -> &'static str {
+        AMOUNTS[choice as usize % AMOUNTS.len()]
+    }
+
+    /// Points `(time step in hours, stamp spelling, amount spelling, extra)`.
+    fn points() -> impl Strategy<Value = Vec<(u8, u8, u8, u8)>> {
+        prop::collection::vec((0u8..60, 0u8..8, 0u8..14, 0u8..8), 0..25)
+    }
+
+    const START_MS: i64 = 1_704_067_200_000;
+    const HOUR_MS: i64 = 3_600_000;
+
+    fn times(points: &[(u8, u8, u8, u8)]) -> Vec<i64> {
+        let mut ms = START_MS;
+        points
+            .iter()
+            .map(|&(step, ..)| {
+                ms += (step as i64 - 2) * HOUR_MS;
+                ms
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// Whenever the fast reader reads a body, the careful reader reads the same series.
+        #[test]
+        fn coingecko_fast_reads_as_the_tree(points in points(), extra in 0u8..4) {
+            let times = times(&points);
+            let prices: Vec<String> = points.iter().zip(&times).map(|(&(_, s, a, x), &ms)| {
+                let third = if x == 7 { ",1" } else { "" };
+                format!("[{},{}{third}]", stamp(s, ms), amount(a))
+            }).collect();
+            let tail = [r#","total_volumes":[[1,2]]"#, r#","error":null"#, r#","prices":[]"#, ""][extra as usize];
+            let body = format!(r#"{{"prices":[{}]{tail}}}"#, prices.join(","));
+            let tree = coingecko::read_tree("cg.json", &body, "cg");
+            match super::coingecko("cg.json", &body, "x", "cg") {
+                Ok(Some(fast)) => prop_assert!(tree.as_ref().is_ok_and(|t| same(&fast, t)), "{body}: {tree:?}"),
+                Ok(None) => {}
+                Err(e) => prop_assert_eq!(Err(e), tree.map(|_| ())),
+            }
+        }
+
+        #[test]
+        fn binance_fast_reads_as_the_tree(points in points()) {
+            let times = times(&points);
+            let klines: Vec<String> = points.iter().zip(&times).map(|(&(_, s, a, x), &ms)| {
+                let rest = if x == 7 { "" } else { r#","9",1,"x",[]"# };
+                format!(r#"[{},"1",2,null,{}{rest}]"#, stamp(s, ms), amount(a))
+            }).collect();
+            let body = format!("[{}]", klines.join(",\n"));
+            let tree = binance::read_tree("k.json", &body, "k");
+            if let Ok(Some(fast)) = super::binance("k.json", &body, "x", "k") {
+                prop_assert!(tree.as_ref().is_ok_and(|t| same(&fast, t)), "{body}: {tree:?}");
+            }
+        }
+
+        #[test]
+        fn defillama_fast_reads_as_the_tree(points in points()) {
+            let times = times(&points);
+            let pegs = ["peggedUSD", "peggedEUR", "peggedAAA", "peggedUSD"];
+            let entries: Vec<String> = points.iter().zip(&times).map(|(&(_, s, a, x), &ms)| {
+                let usd: Vec<String> = (0..(x % 5) as usize)
+                    .map(|k| format!(r#""{}":{}"#, pegs[k % 4], amount(a.wrapping_add(k as u8 * 5))))
+                    .collect();
+                let usd = if x == 6 { String::new() } else { format!(r#","totalCirculatingUSD":{{{}}}"#, usd.join(",")) };
+                let circulating = if x.is_multiple_of(2) { format!(r#","totalCirculating":{{"peggedUSD":{}}}"#, amount(a / 2)) } else { String::new() };
+                format!(r#"{{"date":{}{usd}{circulating}}}"#, stamp(s, ms / 1000))
+            }).collect();
+            let body = format!("[{}]", entries.join(","));
+            let tree = defillama::read_tree("all.json", &body, "all");
+            if let Ok(Some(fast)) = super::defillama("all.json", &body, "x", "all") {
+                prop_assert!(tree.as_ref().is_ok_and(|t| same(&fast, t)), "{body}: {tree:?}");
+            }
+        }
     }
 }
