@@ -16,7 +16,18 @@ pub(crate) fn plain_body(body: &str) -> bool {
     if bytes.contains(&b'"') {
         return false;
     }
-    !bytes.contains(&b'\r') || body.matches('\r').count() == body.matches("\r\n").count()
+    if !bytes.contains(&b'\r') {
+        return true; // most bodies
+    }
+    // Each `\r` must be followed by `\n`: one pass from `\r` to `\r`.
+    let mut rest = bytes;
+    while let Some(at) = rest.iter().position(|&b| b == b'\r') {
+        if rest.get(at + 1) != Some(&b'\n') {
+            return false;
+        }
+        rest = &rest[at + 2..];
+    }
+    true
 }
 
 /// The lines of a [`plain_body`]: `(line number from 1, text without its line end, whether the
