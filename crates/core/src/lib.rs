@@ -34,6 +34,8 @@
 //!   [`dataset::Dataset::load_from`] or series by series), a [`report::ModelConfig`] (serde, every
 //!   key optional) and the table inputs ([`model::flows::FlowInputs::load_from`]); it returns a
 //!   serialisable [`report::Report`] whose schema is documented in [`report`].
+//!   [`report::analyze_timed`] is the same call with a clock, filling the cost of each stage.
+//! - [`codec`]: the compact, versioned binary form of a loaded series (the page's saved copies).
 //! - [`backtest`]: strategies, benchmarks, metrics, sweep and walk-forward.
 //! - [`chart`]: chart geometry (scales, ticks, paths) shared by every chart of the app.
 //!
