@@ -475,3 +475,47 @@ fn the_lean_report_is_small() {
     assert!(lean_bytes <= 300_000, "lean report of {lean_bytes} bytes");
     assert!(lean_bytes * 5 <= full_bytes, "lean {lean_bytes} bytes against full {full_bytes}");
 }
+
+#[test]
+fn a_clock_times_every_stage_in_order_and_changes_no_figure() {
+    use std::cell::Cell;
+    use tideline_core::model::flows::FlowInputs;
+    use tideline_core::report::analyze_timed;
+    let dataset = dataset();
+    let config = ModelConfig::default();
+    // A clock that advances one millisecond a reading: each stage costs exactly 1.
+    let ticks = Cell::new(0.0);
+    let clock = || {
+        ticks.set(ticks.get() + 1.0);
+        ticks.get()
+    };
+    let timed = analyze_timed(&dataset, &config, &FlowInputs::default(), Some(&clock)).expect("report");
+    let stages: Vec<&str> = timed.timing.sections.iter().map(|s| s.section).collect();
+    assert_eq!(
+        stages,
+        [
+            "as_of_cut",
+            "panel",
+            "chain",
+            "regimes",
+            "net_liquidity",
+            "asymmetry",
+            "lead_lag",
+            "flows",
+            "global_liquidity",
+            "spectrum",
+            "policy_divergence",
+            "stress",
+            "gold"
+        ]
+    );
+    assert!(timed.timing.sections.iter().all(|s| s.ms == 1.0), "{:?}", timed.timing.sections);
+    let plain = analyze(&dataset, &config).expect("report");
+    assert!(plain.timing.sections.is_empty(), "no clock, no stage times");
+    let figures = |r: &Report| {
+        let mut v = serde_json::to_value(r).expect("serialise");
+        v.as_object_mut().map(|o| o.remove("timing"));
+        v
+    };
+    assert_eq!(figures(&timed), figures(&plain), "timing changes no figure");
+}
