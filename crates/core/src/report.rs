@@ -37,7 +37,7 @@
 //!                  or null (nothing to show); see [`crate::model::flows`]
 //! gold_real_rates  {as_of, config, current, current_ols, rolling, residuals, trend_break,
 //!                   trend_break_full_sample} or null; see [`crate::model::gold`]
-//! timing           {model_ms}
+//! timing           {model_ms, sections: [{section, ms}]} (sections empty unless timed)
 //! ```
 //!
 //! Version policy: a new key is a minor bump; a renamed or removed key, or a changed meaning, is a
@@ -81,6 +81,8 @@
 //! - **1.3.0**: `detail` (`"lean"` or `"full"`). The document `tideline analyze` writes and the
 //!   page exports is lean by default: the histories listed under "Lean and full" are empty there,
 //!   and whole with `--detail full` (1.2.0's content). Written as compact JSON unless `--pretty`.
+//!   `timing.sections`: the cost of each stage when the caller timed the run ([`analyze_timed`];
+//!   `tideline analyze` and the page do).
 //! - **1.2.0**:
 //!   - `series[].vintage` and `series[].vintage_note`: for each revised series, whether the model
 //!     used its first releases from real-time vintages (`"real_time"`, "real-time vintages": each
