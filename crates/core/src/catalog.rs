@@ -220,6 +220,7 @@ impl CatalogEntry {
             source,
             Location::JsonPath(format!("observation dated {date}")),
             ParseErrorKind::OutOfRange {
+                // `i` is a position found in this very slice.
                 value: series.values()[i],
                 min,
                 max,
