@@ -73,6 +73,7 @@ pub mod model;
 pub mod parse;
 pub mod report;
 pub mod series;
+pub mod settings;
 pub mod stats;
 pub mod synthetic;
 pub mod transform;

@@ -81,6 +81,35 @@ pub struct ChainConfig {
     pub weights: std::collections::BTreeMap<String, f64>,
 }
 
+/// The ids of the chain's fixed indicators (MODEL.md 2), in the order of the table; the asset
+/// link adds `<ASSET>_13W_RETURN` for each asset it follows (see [`is_indicator_id`]).
+pub const INDICATOR_IDS: [&str; 17] = [
+    "CPI_YOY",
+    "CPI_YOY_3M_CHANGE",
+    "CORE_PCE_YOY",
+    "T10YIE_13W_CHANGE",
+    "DFII10_13W_CHANGE",
+    "DGS10_13W_CHANGE",
+    "DGS2_MINUS_DFF",
+    "REAL_POLICY_RATE",
+    "NETLIQ_IMPULSE",
+    "NETLIQ_ACCELERATION",
+    "M2_YOY",
+    "DOLLAR_13W_PCT",
+    "STABLECOINS_30D_PCT",
+    "VIX",
+    "HY_OAS",
+    "HY_OAS_4W_CHANGE",
+    "NFCI",
+];
+
+/// True for the id of a chain indicator: the keys of [`ChainConfig::weights`] and of the page's
+/// `w.ID` link parameters.
+pub fn is_indicator_id(id: &str) -> bool {
+    INDICATOR_IDS.contains(&id)
+        || id.strip_suffix("_13W_RETURN").is_some_and(|asset| RESPONSE_ASSETS.contains(&asset))
+}
+
 impl Default for ChainConfig {
     fn default() -> ChainConfig {
         ChainConfig {
