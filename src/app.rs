@@ -1,25 +1,31 @@
-//! The root component: loads the data, runs the model in the core, shows the overview.
+//! The root component: the router and the shell every page stands on. The shell loads the data
+//! once, computes the report of the URL's settings once, and gives both to the pages
+//! ([`AppData`]); each page (`crate::pages`) answers one question from them.
 
 use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_location;
+use leptos_router::path;
 use tideline_core::catalog::Catalog;
-use tideline_core::chart::format_thousands;
 use tideline_core::manifest::Manifest;
 use tideline_core::model::flows::{FlowInputs, TableKind};
 use tideline_core::report::{analyze_timed, Detail, JsonStyle, ModelConfig, Report};
+use tideline_core::settings::{Notice, Settings};
 use tideline_core::Date;
 use wasm_bindgen::JsCast;
 
-use crate::components::overview::ChainOverview;
 use crate::components::series_status::SeriesStatus;
 use crate::components::upload::tables_with_uploads;
-use crate::components::{BeyondTheFed, LineChart, SeriesStatusTable, UploadPanel};
+use crate::components::SeriesStatusTable;
 use crate::feeds::cache::StoredUpload;
 use crate::feeds::fetch_text;
 use crate::feeds::loader::{load_cached, load_series, LoadOptions, LoadOutcome};
 use crate::perf::{self, now_ms};
-use crate::state::UrlState;
+use crate::state::{router_base, use_settings, Page, SettingsWriter};
+use crate::theme;
 
-/// The mirror folder, relative to the page (same origin: FRED sends no CORS headers).
+/// The mirror folder, under the app's root (same origin: FRED sends no CORS headers). Fetches
+/// resolve it against the document's base URL, never the route's path (see `crate::state`).
 const DATA_DIR: &str = "data";
 
 /// What the page shows when the model cannot run.
@@ -92,12 +98,8 @@ pub async fn load_saved() -> Option<LoadOutcome> {
 /// Runs the model on the loaded data; the result with the time it took, lean (the detail
 /// `tideline analyze` writes by default): the page draws only what the lean report keeps, and
 /// exports it as it is.
-pub fn run_model(
-    outcome: &LoadOutcome,
-    tables: &FlowInputs,
-    as_of: Option<Date>,
-) -> Result<Report, ViewError> {
-    let config = ModelConfig { as_of, ..ModelConfig::default() };
+pub fn run_model(outcome: &LoadOutcome, tables: &FlowInputs, settings: &Settings) -> Result<Report, ViewError> {
+    let config = settings.model_config(&ModelConfig::default());
     let started = now_ms();
     perf::mark("tideline:model-start");
     let clock = now_ms;
@@ -173,11 +175,47 @@ fn export_report(report: &Report) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
-/// The application root.
+/// Everything the pages share: the data, the report of the current settings, the settings.
+#[derive(Clone, Copy)]
+pub struct AppData {
+    /// The loaded data and table inputs (uploads included), once any has come.
+    pub outcome: Signal<Option<(LoadOutcome, FlowInputs)>>,
+    /// The report of the current settings: `None` while no data has come.
+    pub report: Memo<Option<Result<Report, ViewError>>>,
+    /// The settings in force (the URL's, checked against the data).
+    pub settings: Memo<Settings>,
+    /// The reader's uploads.
+    pub uploads: RwSignal<Vec<StoredUpload>>,
+}
+
+/// The app's data and report, for a page.
+pub fn use_app() -> AppData {
+    // Provided by `Shell` above every route: a page outside it is a programming error.
+    use_context::<AppData>().expect("AppData is provided by the shell")
+}
+
+/// The application root: the router under the app's base path, and the shell.
 #[component]
 pub fn App() -> impl IntoView {
-    let url_state = RwSignal::new(UrlState::current());
-    Effect::new(move |_| url_state.with(UrlState::push));
+    view! {
+        <Router base=router_base()>
+            <Shell />
+        </Router>
+    }
+}
+
+/// The first and last dates of the loaded data.
+fn data_span(outcome: &LoadOutcome) -> Option<(Date, Date)> {
+    let first = outcome.dataset.iter().filter_map(|(_, l)| l.series.first().map(|f| f.0)).min()?;
+    Some((first, outcome.dataset.last_date()?))
+}
+
+/// The frame of every page: header with navigation and status, the notice of unusable link
+/// parameters, the routes, the footer. Loads the data and computes the report once for all pages.
+#[component]
+fn Shell() -> impl IntoView {
+    let url = use_settings();
+    let writer = SettingsWriter::new();
     let saved = LocalResource::new(load_saved);
     let fresh = LocalResource::new(load_data);
     let uploads = RwSignal::new(Vec::<StoredUpload>::new());
@@ -194,31 +232,66 @@ pub fn App() -> impl IntoView {
         }))
     });
     let loading_fresh = Signal::derive(move || fresh.get().is_none());
+    let span = Memo::new(move |_| outcome.with(|o| o.as_ref().and_then(|(o, _)| data_span(o))));
+    // The URL's settings, checked against the data once it has come.
+    let checked = Memo::new(move |_| {
+        let (mut settings, mut notices) = url.parsed.get();
+        if let Some((first, last)) = span.get() {
+            outcome.with(|o| {
+                if let Some((o, _)) = o {
+                    notices.extend(settings.check_data(first, last, |id| o.dataset.get(id).is_some()));
+                }
+            });
+        }
+        (settings, notices)
+    });
+    let settings = Memo::new(move |_| checked.with(|c| c.0.clone()));
+    // Notices stay on screen after the URL is corrected, until dismissed.
+    let shown_notices = RwSignal::new(Vec::<Notice>::new());
+    Effect::new(move |_| {
+        let (settings, notices) = checked.get();
+        if !notices.is_empty() {
+            shown_notices.update(|shown| {
+                for n in notices {
+                    if !shown.contains(&n) {
+                        shown.push(n);
+                    }
+                }
+            });
+            // The page's own correction: replaces the history entry, so Back does not return to
+            // the broken link.
+            writer.set(&settings, false);
+        }
+    });
+    // Only what the report depends on: a change of chart window or of Explore's series does not
+    // rerun the model.
+    let model_settings = Memo::new(move |_| settings.with(Settings::model_part));
     let report = Memo::new(move |_| {
-        let as_of = url_state.with(|s| s.as_of);
-        outcome.with(|o| {
-            o.as_ref().map(|(o, tables)| {
-                (run_model(o, tables, as_of), o.statuses.clone(), o.cache_unavailable.clone())
-            })
-        })
+        let model_settings = model_settings.get();
+        outcome.with(|o| o.as_ref().map(|(o, tables)| run_model(o, tables, &model_settings)))
     });
     // The first report on screen, for the bench (`scripts/bench.sh`): effects run after the view.
     let first_drawn = StoredValue::new(false);
     Effect::new(move |_| {
-        let drawn = report.with(|r| matches!(r, Some((Ok(_), _, _))));
+        let drawn = report.with(|r| matches!(r, Some(Ok(_))));
         if drawn && !first_drawn.get_value() {
             first_drawn.set_value(true);
             perf::mark("tideline:first-report");
         }
     });
+    provide_context(AppData { outcome, report, settings, uploads });
     let online = online_signal();
     let update_ready = update_ready_signal();
+    let base = router_base();
     view! {
+        <a class="skip" href="#main">"Skip to content"</a>
         <header class="top">
             <div class="brand">
-                <h1>"Tideline"</h1>
+                <a class="brand-name" href=format!("{base}/")>"Tideline"</a>
                 <p class="tagline">"Where is the tide of liquidity, and how far up the risk spectrum does it reach?"</p>
             </div>
+            <ThemeToggle />
+            <PageNav settings=settings />
             <div class="status-bar" role="status" aria-live="polite">
                 <Show when=move || !online.get()>
                     <span class="offline" data-testid="offline">"Offline: showing the data saved in this browser"</span>
@@ -234,53 +307,138 @@ pub fn App() -> impl IntoView {
                 </Show>
             </div>
         </header>
-        <main>
-            {move || match report.get() {
-                None => view! { <p class="loading" role="status">"Loading data…"</p> }.into_any(),
-                Some((Ok(report), statuses, cache_note)) => view! {
-                    {cache_note.map(|note| view! { <p class="note">{format!("Browser cache not used: {note}")}</p> })}
-                    <Analysis report=report statuses=statuses url_state=url_state />
-                }
-                .into_any(),
-                Some((Err(error), _, _)) => view! { <LoadFailure error=error /> }.into_any(),
-            }}
-            <section class="panel">
-                <UploadPanel uploads=uploads />
+        <Show when=move || shown_notices.with(|n| !n.is_empty())>
+            <section class="notice" role="alert" data-testid="link-notice">
+                <p>"Some settings of this link could not be used and were reset to their defaults:"</p>
+                <ul>
+                    {move || shown_notices.get().into_iter().map(|n| view! { <li>{n.to_string()}</li> }).collect_view()}
+                </ul>
+                <button type="button" on:click=move |_| shown_notices.set(Vec::new())>"Dismiss"</button>
             </section>
+        </Show>
+        <main id="main" tabindex="-1">
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/") view=crate::pages::Overview />
+                <Route path=path!("/chain") view=crate::pages::ChainPage />
+                <Route path=path!("/rotation") view=crate::pages::RotationPage />
+                <Route path=path!("/asymmetry") view=crate::pages::AsymmetryPage />
+                <Route path=path!("/lead-lag") view=crate::pages::LeadLagPage />
+                <Route path=path!("/backtest") view=crate::pages::BacktestPage />
+                <Route path=path!("/beyond") view=crate::pages::BeyondPage />
+                <Route path=path!("/explore") view=crate::pages::ExplorePage />
+                <Route path=path!("/data") view=crate::pages::DataPage />
+            </Routes>
         </main>
         <footer class="bottom">
             <p>
                 "Model, data layer and statistics run in your browser; nothing is sent anywhere. "
-                "Sources and licences are listed beside each series."
+                "Sources and licences are listed on the Data page."
             </p>
         </footer>
     }
 }
 
-/// The analysis view: freshness, the chain, net liquidity, and the data used.
+/// The navigation: one link per page, carrying the current settings; a menu button on a phone.
 #[component]
-pub fn Analysis(
+fn PageNav(
+    /// The settings the links carry.
+    settings: Memo<Settings>,
+) -> impl IntoView {
+    let base = router_base();
+    let location = use_location();
+    let open = RwSignal::new(false);
+    // Close the menu after a navigation.
+    Effect::new(move |_| {
+        location.pathname.track();
+        open.set(false);
+    });
+    let current = Memo::new(move |_| {
+        let path = location.pathname.get();
+        let base = router_base();
+        Page::of_path(path.strip_prefix(base.as_str()).unwrap_or(&path))
+    });
+    let links = Page::ALL
+        .into_iter()
+        .map(|page| {
+            let base = base.clone();
+            let href = move || page.href(&base, &settings.with(Settings::to_query));
+            let is_current = move || current.get() == Some(page);
+            view! {
+                <li>
+                    <a href=href aria-current=move || is_current().then_some("page") data-page=page.slug()>
+                        {page.title()}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <nav class="pages" aria-label="Pages" class:open=move || open.get()
+            on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
+            <button type="button" class="menu-button" aria-controls="page-list"
+                aria-expanded=move || open.get().to_string()
+                on:click=move |_| open.update(|o| *o = !*o)>
+                {move || current.get().map_or("Pages", Page::title)} " ▾"
+            </button>
+            <ul id="page-list">{links}</ul>
+        </nav>
+    }
+}
+
+/// Light, dark, or the system's choice; kept in this browser (`localStorage`).
+#[component]
+fn ThemeToggle() -> impl IntoView {
+    let theme = RwSignal::new(theme::stored());
+    Effect::new(move |_| theme::apply(theme.get()));
+    view! {
+        <label class="theme">
+            "Theme "
+            <select aria-label="Colour theme" on:change=move |ev| theme.set(theme::Theme::parse(&event_target_value(&ev)))>
+                {theme::Theme::ALL.into_iter().map(|t| view! {
+                    <option value=t.as_str() selected=move || theme.get() == t>{t.label()}</option>
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// An unknown path: say so, and offer every page.
+#[component]
+fn NotFound() -> impl IntoView {
+    let base = router_base();
+    view! {
+        <section class="panel" data-testid="not-found">
+            <h1>"No such page"</h1>
+            <p>"This address is not a page of Tideline. The pages are:"</p>
+            <ul>
+                {Page::ALL.into_iter().map(|p| view! { <li><a href=p.href(&base, "")>{p.title()}</a></li> }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// The as-of control, freshness and export line shared by the pages.
+#[component]
+pub fn Freshness(
     /// The report.
     report: Report,
-    /// Per-series load statuses.
-    statuses: Vec<SeriesStatus>,
-    /// The URL state (the as-of date lives there).
-    url_state: RwSignal<UrlState>,
 ) -> impl IntoView {
+    let app = use_app();
+    let writer = SettingsWriter::new();
     let stale: Vec<String> = report.series.iter().filter(|s| s.stale).map(|s| s.id.clone()).collect();
     let fresh = report.series.len() - stale.len();
     let total = report.series.len();
     let as_of = report.as_of;
     let model_ms = report.timing.model_ms;
-    let latest = report.net_liquidity.latest.clone();
-    let impulse = report.net_liquidity.impulse_13w_pct;
-    let history: Vec<(Date, f64)> = report.net_liquidity.history.clone();
-    let beyond = report.clone();
     let report = StoredValue::new(report);
-    let on_date = move |ev: leptos::ev::Event| {
-        let value = event_target_value(&ev);
-        url_state.update(|s| s.as_of = Date::parse_iso(&value));
+    let on_date = {
+        let writer = writer.clone();
+        move |ev: leptos::ev::Event| {
+            let value = event_target_value(&ev);
+            writer.update(&app.settings.get_untracked(), |s| s.as_of = Date::parse_iso(&value));
+        }
     };
+    let copied = RwSignal::new(false);
     view! {
         <section class="freshness panel" aria-label="Data freshness">
             <p>
@@ -295,42 +453,21 @@ pub fn Analysis(
                     "As of "
                     <input type="date" value=as_of.to_string() on:change=on_date aria-label="Analysis date" />
                 </label>
-                <button type="button" on:click=move |_| url_state.update(|s| s.as_of = None)>"Latest"</button>
+                <button type="button" on:click=move |_| writer.update(&app.settings.get_untracked(), |s| s.as_of = None)>"Latest"</button>
                 <button type="button" on:click=move |_| report.with_value(export_report)>"Export report (JSON)"</button>
+                <button type="button" data-testid="copy-link" on:click=move |_| { copy_link(); copied.set(true); }>
+                    {move || if copied.get() { "Link copied" } else { "Copy link" }}
+                </button>
             </div>
         </section>
-        <ChainOverview report=Signal::derive(move || report.get_value()) />
-        <section class="panel" aria-labelledby="netliq-title">
-            <h2 id="netliq-title">"Fed net liquidity"</h2>
-            <p class="definition">
-                "Fed total assets (WALCL) − Treasury General Account − overnight reverse repo, weekly (Wednesday levels), in USD billions."
-            </p>
-            {latest.map(|p| view! {
-                <p class="headline">
-                    <span class="latest-value" data-testid="latest-value" data-usd-bn=format!("{:.3}", p.usd_bn)>
-                        {format_thousands(p.usd_bn, 1)}
-                    </span>
-                    " USD bn on "
-                    <time data-testid="latest-date" datetime=p.date.to_string()>{p.date.to_string()}</time>
-                    <span class="inputs">
-                        {format!(
-                            " = {} assets − {} TGA ({}) − {} RRP",
-                            format_thousands(p.walcl, 1),
-                            format_thousands(p.tga, 1),
-                            p.tga_source,
-                            format_thousands(p.rrp, 1),
-                        )}
-                        {impulse.map(|i| format!("; 13-week change {i:+.1}%"))}
-                    </span>
-                </p>
-            })}
-            <LineChart points=history unit="USD bn" label="Fed net liquidity, weekly, USD billions" />
-        </section>
-        <BeyondTheFed report=beyond />
-        <section class="panel">
-            <SeriesStatusTable rows=statuses />
-        </section>
     }
+}
+
+/// Puts the current address on the clipboard.
+fn copy_link() {
+    let Some(window) = web_sys::window() else { return };
+    let Ok(href) = window.location().href() else { return };
+    let _ = window.navigator().clipboard().write_text(&href);
 }
 
 /// What the page shows when the data cannot be used: the reason and each series' status.

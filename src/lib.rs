@@ -9,7 +9,9 @@
 pub mod app;
 pub mod components;
 pub mod feeds;
+pub mod pages;
 pub mod perf;
 pub mod state;
+pub mod theme;
 
 pub use app::App;

@@ -171,7 +171,9 @@ async fn attempt(url: &str, timeout_ms: u32) -> Result<String, (FetchError, Opti
     // Revalidate with the server: the mirror's files change daily under the same name.
     init.set_cache(RequestCache::NoCache);
     init.set_signal(Some(&controller.signal()));
-    let request = Request::new_with_str_and_init(url, &init).map_err(|e| fail(network(url, &e)))?;
+    // A relative URL (`data/WALCL.csv`) is under the app's root, whatever the route's path.
+    let absolute = crate::state::app_url(url);
+    let request = Request::new_with_str_and_init(&absolute, &init).map_err(|e| fail(network(url, &e)))?;
     let _timer = AbortTimer::start(&window, controller.clone(), timeout_ms);
     let aborted = |e: JsValue| {
         if controller.signal().aborted() {

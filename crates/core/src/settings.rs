@@ -46,7 +46,7 @@ use std::ops::RangeInclusive;
 
 use crate::backtest::strategy::StrategySpec;
 use crate::date::Date;
-use crate::model::chain::{is_indicator_id, INDICATOR_IDS};
+use crate::model::chain::is_indicator_id;
 use crate::report::ModelConfig;
 
 /// The longest query read; a longer one is ignored as a whole (defaults, one notice).
@@ -540,6 +540,7 @@ fn percent_encode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::chain::INDICATOR_IDS;
     use proptest::prelude::*;
 
     fn d(s: &str) -> Date {

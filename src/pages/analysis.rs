@@ -1,0 +1,318 @@
+//! The analysis pages: overview, chain, rotation, asymmetry, lead-lag, backtest, beyond the Fed.
+
+use leptos::prelude::*;
+use tideline_core::chart::format_thousands;
+use tideline_core::report::Report;
+
+use super::{interval, signed, with_report};
+use crate::app::{use_app, Freshness};
+use crate::components::overview::ChainOverview;
+use crate::components::{BeyondTheFed, LineChart};
+
+/// Overview: where the tide is, in one sentence, then the chain and Fed net liquidity.
+#[component]
+pub fn Overview() -> impl IntoView {
+    with_report("Overview", |report: Report| {
+        let latest = report.net_liquidity.latest.clone();
+        let impulse = report.net_liquidity.impulse_13w_pct;
+        let history = report.net_liquidity.history.clone();
+        let narrative = report.narrative.clone();
+        let shared = report.clone();
+        view! {
+            <h1 class="answer" data-testid="answer">{narrative}</h1>
+            <Freshness report=report.clone() />
+            <ChainOverview report=Signal::derive(move || shared.clone()) />
+            <section class="panel" aria-labelledby="netliq-title">
+                <h2 id="netliq-title">"Fed net liquidity"</h2>
+                <p class="definition">
+                    "Fed total assets (WALCL) − Treasury General Account − overnight reverse repo, weekly (Wednesday levels), in USD billions."
+                </p>
+                {latest.map(|p| view! {
+                    <p class="headline">
+                        <span class="latest-value" data-testid="latest-value" data-usd-bn=format!("{:.3}", p.usd_bn)>
+                            {format_thousands(p.usd_bn, 1)}
+                        </span>
+                        " USD bn on "
+                        <time data-testid="latest-date" datetime=p.date.to_string()>{p.date.to_string()}</time>
+                        <span class="inputs">
+                            {format!(
+                                " = {} assets − {} TGA ({}) − {} RRP",
+                                format_thousands(p.walcl, 1),
+                                format_thousands(p.tga, 1),
+                                p.tga_source,
+                                format_thousands(p.rrp, 1),
+                            )}
+                            {impulse.map(|i| format!("; 13-week change {i:+.1}%"))}
+                        </span>
+                    </p>
+                })}
+                <LineChart points=history unit="USD bn" label="Fed net liquidity, weekly, USD billions" />
+                <p class="source">{format!("Source: FRED (WALCL, WDTGAL or WTREGEN, RRPONTSYD); as of {}.", report.as_of)}</p>
+            </section>
+        }
+    })
+}
+
+/// Chain: each link's state, its indicators, and whether one link carries into the next.
+#[component]
+pub fn ChainPage() -> impl IntoView {
+    with_report("Chain", |report: Report| {
+        let answer = match &report.break_point {
+            Some(link) => format!("The chain breaks at {}.", link.replace('_', " ")),
+            None => "No break in the chain at this date.".to_string(),
+        };
+        let indicators = report.indicators.clone();
+        let transmission = report.transmission.clone();
+        let shared = report.clone();
+        view! {
+            <h1 class="answer" data-testid="answer">{answer}</h1>
+            <Freshness report=report.clone() />
+            <ChainOverview report=Signal::derive(move || shared.clone()) />
+            <section class="panel" aria-labelledby="transmission-title">
+                <h2 id="transmission-title">"Transmission between links"</h2>
+                <p class="definition">
+                    "The correlation of each link's score with the next link's at the best lag (weeks), over a 3-year window. "
+                    "The adjusted interval accounts for the search over lags; a link carries only when it excludes 0."
+                </p>
+                <div class="table-wrap">
+                <table class="data">
+                    <caption>"Link-to-link correlation at the best lag"</caption>
+                    <thead><tr>
+                        <th scope="col">"From → to"</th><th scope="col" class="num">"Best lag (weeks)"</th>
+                        <th scope="col" class="num">"ρ"</th><th scope="col" class="num">"95% interval, search-adjusted"</th>
+                        <th scope="col" class="num">"n"</th><th scope="col">"Carries?"</th>
+                    </tr></thead>
+                    <tbody>
+                        {transmission.into_iter().map(|t| view! {
+                            <tr>
+                                <th scope="row">{format!("{} → {}", t.from.replace('_', " "), t.to.replace('_', " "))}</th>
+                                <td class="num">{t.best_lag_weeks}</td>
+                                <td class="num">{signed(Some(t.rho), 2)}</td>
+                                <td class="num">{interval(t.ci95_adjusted, 2)}</td>
+                                <td class="num">{t.n}</td>
+                                <td>{if t.significant { "yes" } else { "no significant link" }}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                </div>
+            </section>
+            <section class="panel" aria-labelledby="indicators-title">
+                <h2 id="indicators-title">"Indicators"</h2>
+                <div class="table-wrap">
+                <table class="data">
+                    <caption>"Every indicator at the as-of date: its value, its z-score and its oriented score"</caption>
+                    <thead><tr>
+                        <th scope="col">"Indicator"</th><th scope="col">"Link"</th><th scope="col" class="num">"Value"</th>
+                        <th scope="col" class="num">"z"</th><th scope="col" class="num">"Score"</th><th scope="col">"Observed"</th>
+                    </tr></thead>
+                    <tbody>
+                        {indicators.into_iter().map(|i| view! {
+                            <tr class:stale=i.stale>
+                                <th scope="row" title=i.id.clone()>{i.name.clone()}</th>
+                                <td>{i.link.name().replace('_', " ")}</td>
+                                <td class="num">{i.value.map_or_else(|| "–".to_string(), |v| format_thousands(v, 2))}</td>
+                                <td class="num">{signed(i.z, 2)}</td>
+                                <td class="num">{signed(i.score, 2)}</td>
+                                <td>{i.observed.map(|d| d.to_string()).unwrap_or_default()}{i.stale.then_some(" (stale)")}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                </div>
+            </section>
+        }
+    })
+}
+
+/// Rotation: how far up the risk spectrum the tide reaches.
+#[component]
+pub fn RotationPage() -> impl IntoView {
+    with_report("Rotation", |report: Report| {
+        let spectrum = report.spectrum.clone();
+        let answer = spectrum.as_ref().and_then(|s| s.overflow.current.as_ref()).map_or_else(
+            || "Not enough data to say how far the tide reaches.".to_string(),
+            |now| {
+                let name = |id: &str| {
+                    spectrum
+                        .as_ref()
+                        .and_then(|s| s.tiers.iter().find(|t| t.id == id))
+                        .map_or(id.to_string(), |t| t.name.clone())
+                };
+                match &now.stage_tier {
+                    Some(tier) => format!("The tide reaches {} (week of {}).", name(tier), now.date),
+                    None => format!("The tide reaches no tier of the spectrum (week of {}).", now.date),
+                }
+            },
+        );
+        let rows = spectrum.as_ref().and_then(|s| s.overflow.current.clone()).map(|now| now.tiers).unwrap_or_default();
+        let names = spectrum.map(|s| s.tiers).unwrap_or_default();
+        view! {
+            <h1 class="answer" data-testid="answer">{answer}</h1>
+            <Freshness report=report.clone() />
+            <section class="panel" aria-labelledby="tiers-title">
+                <h2 id="tiers-title">"The risk spectrum, safe to risky"</h2>
+                <p class="definition">
+                    "A tier is reached when its 13-week return is positive and it gains on the tier below (relative strength)."
+                </p>
+                <div class="table-wrap">
+                <table class="data">
+                    <caption>"Each tier's 13-week momentum and relative strength"</caption>
+                    <thead><tr>
+                        <th scope="col">"Tier"</th><th scope="col" class="num">"13-week return (log, %)"</th>
+                        <th scope="col" class="num">"Against the tier below (log, %)"</th><th scope="col">"Reached"</th>
+                    </tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|t| {
+                            let name = names.iter().find(|n| n.id == t.tier).map_or(t.tier.clone(), |n| n.name.clone());
+                            view! {
+                                <tr>
+                                    <th scope="row">{name}</th>
+                                    <td class="num">{signed(t.momentum_13w.map(|m| 100.0 * m), 1)}</td>
+                                    <td class="num">{signed(t.relative_strength_13w.map(|m| 100.0 * m), 1)}</td>
+                                    <td>{match t.reached { Some(true) => "yes", Some(false) => "no", None => "unknown" }}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                </div>
+            </section>
+        }
+    })
+}
+
+/// Asymmetry: does crypto follow the decline of US stocks but not the rise?
+#[component]
+pub fn AsymmetryPage() -> impl IntoView {
+    with_report("Asymmetry", |report: Report| {
+        let results = report.asymmetry.clone();
+        let answer = results.first().map_or_else(
+            || "No asymmetry could be measured with the loaded data.".to_string(),
+            |r| format!("{} against {} ({}): {}.", r.asset, r.benchmark, r.frequency.as_str(), r.verdict.as_str()),
+        );
+        view! {
+            <h1 class="answer" data-testid="answer">{answer}</h1>
+            <Freshness report=report.clone() />
+            <section class="panel" aria-labelledby="asym-title">
+                <h2 id="asym-title">"Down-market and up-market betas"</h2>
+                <p class="definition">
+                    "Asymmetry = beta on the benchmark's down periods − beta on its up periods, with a block-bootstrap 95% interval. "
+                    "A verdict appears only when the interval excludes 0."
+                </p>
+                <div class="table-wrap">
+                <table class="data">
+                    <caption>"Each pair and return frequency"</caption>
+                    <thead><tr>
+                        <th scope="col">"Pair"</th><th scope="col">"Returns"</th><th scope="col" class="num">"n"</th>
+                        <th scope="col" class="num">"Down beta"</th><th scope="col" class="num">"Up beta"</th>
+                        <th scope="col" class="num">"Asymmetry [95%]"</th><th scope="col">"Verdict"</th>
+                    </tr></thead>
+                    <tbody>
+                        {results.into_iter().map(|r| view! {
+                            <tr>
+                                <th scope="row">{format!("{} / {}", r.asset, r.benchmark)}</th>
+                                <td>{r.frequency.as_str()}</td>
+                                <td class="num">{r.n}</td>
+                                <td class="num">{format!("{:.2}", r.down_beta)}</td>
+                                <td class="num">{format!("{:.2}", r.up_beta)}</td>
+                                <td class="num">{format!("{:+.2} {}", r.asymmetry, interval(r.ci95, 2))}</td>
+                                <td>{r.verdict.as_str()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                </div>
+            </section>
+        }
+    })
+}
+
+/// Lead-lag: which indicators lead which.
+#[component]
+pub fn LeadLagPage() -> impl IntoView {
+    with_report("Lead-lag", |report: Report| {
+        let results = report.lead_lag.clone();
+        let leads: Vec<String> = results
+            .iter()
+            .filter(|r| r.significant)
+            .map(|r| format!("{} leads {} by {} weeks", r.x, r.y, r.best_lag_weeks))
+            .collect();
+        let answer = if leads.is_empty() {
+            "No significant lead at the best lag once the search over lags is accounted for.".to_string()
+        } else {
+            format!("{}.", leads.join("; "))
+        };
+        view! {
+            <h1 class="answer" data-testid="answer">{answer}</h1>
+            <Freshness report=report.clone() />
+            <section class="panel" aria-labelledby="ll-title">
+                <h2 id="ll-title">"Best lag of each pair"</h2>
+                <p class="definition">
+                    "Cross-correlation of weekly changes at lags up to the window; the band is the 95% band adjusted for the search over lags."
+                </p>
+                <div class="table-wrap">
+                <table class="data">
+                    <caption>"Each pair's best lag and its correlation"</caption>
+                    <thead><tr>
+                        <th scope="col">"Leader → follower"</th><th scope="col" class="num">"Best lag (weeks)"</th>
+                        <th scope="col" class="num">"ρ"</th><th scope="col" class="num">"Band (±, search-adjusted)"</th>
+                        <th scope="col" class="num">"Weeks"</th><th scope="col">"Significant"</th>
+                    </tr></thead>
+                    <tbody>
+                        {results.into_iter().map(|r| view! {
+                            <tr>
+                                <th scope="row">{format!("{} → {}", r.x, r.y)}</th>
+                                <td class="num">{r.best_lag_weeks}</td>
+                                <td class="num">{signed(Some(r.rho), 2)}</td>
+                                <td class="num">{format!("{:.2}", r.search.as_ref().map_or(r.band, |s| s.band))}</td>
+                                <td class="num">{r.weeks}</td>
+                                <td>{if r.significant { "yes" } else { "no" }}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                </div>
+            </section>
+        }
+    })
+}
+
+/// Backtest: the strategies of the link, and how to run them.
+#[component]
+pub fn BacktestPage() -> impl IntoView {
+    let app = use_app();
+    let strategies = move || {
+        app.settings.with(|s| {
+            if s.strategies.is_empty() {
+                "all".to_string()
+            } else {
+                s.strategies.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(",")
+            }
+        })
+    };
+    view! {
+        <h1 class="answer">"Do rotation strategies beat holding, point in time and out of sample?"</h1>
+        <section class="panel" aria-labelledby="bt-title">
+            <h2 id="bt-title">"Strategies of this link"</h2>
+            <p data-testid="strategies">{strategies}</p>
+            <p class="definition">
+                "The backtest replays each week with only the data public then, with trading costs, and tests out of sample by walk-forward. "
+                "On this machine it runs with the same engine as the page:"
+            </p>
+            <pre class="command">{move || format!("tideline backtest --data <site>/data --strategy {} --walk-forward", strategies())}</pre>
+        </section>
+    }
+}
+
+/// Beyond the Fed: global liquidity, policy divergence, stress, crypto flows, gold.
+#[component]
+pub fn BeyondPage() -> impl IntoView {
+    with_report("Beyond the Fed", |report: Report| {
+        view! {
+            <h1 class="answer">"Beyond the Fed: other central banks, stress, crypto flows and gold"</h1>
+            <Freshness report=report.clone() />
+            <BeyondTheFed report=report />
+        }
+    })
+}
