@@ -1,0 +1,39 @@
+//! The chart kit: every number, tick, path and pixel position the app's charts draw.
+//!
+//! # Design
+//!
+//! The app's Leptos components only draw: they hand this module their data and their pixel box
+//! and receive plain structs of pixel coordinates, SVG path strings and label text, which they
+//! turn into `<path>`, `<rect>` and `<text>` elements. Keeping the geometry here, with no web
+//! dependency, means it compiles and is tested natively in seconds (scales round-trip, ticks never
+//! overlap, downsampling keeps the extremes), that every chart shares one set of conventions
+//! (`/work/shared/UI.md`: thousands separators, one number of decimals per axis, dates as `2026` or
+//! `Jul 2026`, colour-blind-safe colours, a zero line where the sign matters), and that nothing
+//! here can panic on the data: empty series, single points, degenerate domains and non-finite
+//! values all give an empty or a widened result, and a non-finite value is a gap in a line.
+//!
+//! One concern per file:
+//! - [`scale`]: [`LinearScale`], [`LogScale`], [`TimeScale`], and [`YScale`] over the first two.
+//! - [`ticks`]: round value ticks, 1-2-5 log ticks and calendar date ticks chosen for the pixels
+//!   available, so that they thin out rather than overlap.
+//! - [`format`]: thousands separators, axis decimals from the step, compact log labels, tooltip
+//!   values with their [`Unit`].
+//! - [`path`]: SVG path data with gaps, areas and bands.
+//!
+//! Pixel coordinates follow SVG: x grows rightwards, y grows downwards, so a value axis maps its
+//! domain's low end to the plot's bottom.
+
+pub mod format;
+pub mod path;
+pub mod scale;
+pub mod ticks;
+
+pub use format::{
+    format_compact, format_thousands, format_ticks, format_value, step_decimals, Unit, NOT_AVAILABLE,
+};
+pub use path::{area_path, band_path, finite_runs, svg_path};
+pub use scale::{LinearScale, LogScale, ScaleError, TimeScale, YScale};
+pub use ticks::{
+    date_ticks, date_ticks_for_width, linear_ticks, log_ticks, month_day, month_year, nice_step, nice_ticks,
+    DateTick, Tick,
+};
