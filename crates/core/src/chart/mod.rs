@@ -19,14 +19,23 @@
 //! - [`format`]: thousands separators, axis decimals from the step, compact log labels, tooltip
 //!   values with their [`Unit`].
 //! - [`path`]: SVG path data with gaps, areas and bands.
+//! - [`downsample`]: LTTB for drawing only, keeping the first, last, minimum and maximum points.
+//! - [`window`]: the viewport ([`Window`], [`Preset`] `1y`..`max`, zoom, brush) and [`y_domain`].
+//! - [`crosshair`]: the nearest observation to a pixel or a shared date.
 //!
 //! Pixel coordinates follow SVG: x grows rightwards, y grows downwards, so a value axis maps its
 //! domain's low end to the plot's bottom.
 
+pub mod crosshair;
+pub mod downsample;
 pub mod format;
 pub mod path;
 pub mod scale;
 pub mod ticks;
+pub mod window;
+
+pub use crosshair::{crosshair, nearest_at_px, nearest_by, nearest_index, nearest_point, Crosshair};
+pub use downsample::{lttb, lttb_runs};
 
 pub use format::{
     format_compact, format_thousands, format_ticks, format_value, step_decimals, Unit, NOT_AVAILABLE,
@@ -36,4 +45,7 @@ pub use scale::{LinearScale, LogScale, ScaleError, TimeScale, YScale};
 pub use ticks::{
     date_ticks, date_ticks_for_width, linear_ticks, log_ticks, month_day, month_year, nice_step, nice_ticks,
     DateTick, Tick,
+};
+pub use window::{
+    y_domain, y_domain_log, Preset, Window, WindowSpec, MIN_BRUSH_PX, MIN_WINDOW_DAYS, Y_PADDING,
 };
