@@ -22,26 +22,47 @@
 //! - [`downsample`]: LTTB for drawing only, keeping the first, last, minimum and maximum points.
 //! - [`window`]: the viewport ([`Window`], [`Preset`] `1y`..`max`, zoom, brush) and [`y_domain`].
 //! - [`crosshair`]: the nearest observation to a pixel or a shared date.
+//! - [`layout`]: [`Frame`] (size and margins), [`Rect`], [`LabelRoom`].
+//! - Geometry of each chart type, ready for SVG: [`line`] (several series, gaps, areas, direct
+//!   labels nudged apart), [`stack`] (stacked areas on mismatched date grids), [`bands`] (regime
+//!   bands), [`bars`] (bars by lag with an interval band or error bars), [`scatter`] (points and
+//!   fitted lines), [`heatmap`] (cells on a blue, grey, orange scale, with a legend).
 //!
 //! Pixel coordinates follow SVG: x grows rightwards, y grows downwards, so a value axis maps its
 //! domain's low end to the plot's bottom.
 
+pub mod bands;
+pub mod bars;
 pub mod crosshair;
 pub mod downsample;
 pub mod format;
+pub mod heatmap;
+pub mod layout;
+pub mod line;
 pub mod path;
 pub mod scale;
+pub mod scatter;
+pub mod stack;
 pub mod ticks;
 pub mod window;
 
+pub use bands::{band_rects, spans_of_runs, BandRect, Span, MIN_BAND_PX};
+pub use bars::{lag_bars, BarChartGeometry, BarOptions, BarRect, LagBar};
 pub use crosshair::{crosshair, nearest_at_px, nearest_by, nearest_index, nearest_point, Crosshair};
 pub use downsample::{lttb, lttb_runs};
 
 pub use format::{
     format_compact, format_thousands, format_ticks, format_value, step_decimals, Unit, NOT_AVAILABLE,
 };
+pub use heatmap::{
+    heatmap, DivergingScale, HeatCell, LegendStop, Rgb, BLUE, GREY, INK_DARK, INK_LIGHT, MISSING, ORANGE,
+};
+pub use layout::{Frame, LabelRoom, Rect};
+pub use line::{line_chart, nudge_apart, EndLabel, LineChartGeometry, LineInput, LineOptions, LinePath};
 pub use path::{area_path, band_path, finite_runs, svg_path};
 pub use scale::{LinearScale, LogScale, ScaleError, TimeScale, YScale};
+pub use scatter::{scatter_chart, Fit, FitSegment, ScatterGeometry, ScatterOptions};
+pub use stack::{stack_on_union, stacked_area_chart, StackBand, Stacked, StackedAreaGeometry};
 pub use ticks::{
     date_ticks, date_ticks_for_width, linear_ticks, log_ticks, month_day, month_year, nice_step, nice_ticks,
     DateTick, Tick,
