@@ -27,6 +27,7 @@
 //!   labels nudged apart), [`stack`] (stacked areas on mismatched date grids), [`bands`] (regime
 //!   bands), [`bars`] (bars by lag with an interval band or error bars), [`scatter`] (points and
 //!   fitted lines), [`heatmap`] (cells on a blue, grey, orange scale, with a legend).
+//! - [`csv`]: RFC 4180 CSV of a table or of series, for "show as table" and "export CSV".
 //!
 //! Pixel coordinates follow SVG: x grows rightwards, y grows downwards, so a value axis maps its
 //! domain's low end to the plot's bottom.
@@ -34,6 +35,7 @@
 pub mod bands;
 pub mod bars;
 pub mod crosshair;
+pub mod csv;
 pub mod downsample;
 pub mod format;
 pub mod heatmap;
@@ -49,6 +51,7 @@ pub mod window;
 pub use bands::{band_rects, spans_of_runs, BandRect, Span, MIN_BAND_PX};
 pub use bars::{lag_bars, BarChartGeometry, BarOptions, BarRect, LagBar};
 pub use crosshair::{crosshair, nearest_at_px, nearest_by, nearest_index, nearest_point, Crosshair};
+pub use csv::{csv_of_series, csv_of_table};
 pub use downsample::{lttb, lttb_runs};
 
 pub use format::{
