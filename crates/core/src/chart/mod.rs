@@ -16,17 +16,17 @@
 //! - [`scale`]: [`LinearScale`], [`LogScale`], [`TimeScale`], and [`YScale`] over the first two.
 //! - [`ticks`]: round value ticks, 1-2-5 log ticks and calendar date ticks chosen for the pixels
 //!   available, so that they thin out rather than overlap.
-//! - [`format`]: thousands separators, axis decimals from the step, compact log labels, tooltip
+//! - [`format`](mod@format): thousands separators, axis decimals from the step, compact log labels, tooltip
 //!   values with their [`Unit`].
 //! - [`path`]: SVG path data with gaps, areas and bands.
 //! - [`downsample`]: LTTB for drawing only, keeping the first, last, minimum and maximum points.
 //! - [`window`]: the viewport ([`Window`], [`Preset`] `1y`..`max`, zoom, brush) and [`y_domain`].
-//! - [`crosshair`]: the nearest observation to a pixel or a shared date.
+//! - [`crosshair`](mod@crosshair): the nearest observation to a pixel or a shared date.
 //! - [`layout`]: [`Frame`] (size and margins), [`Rect`], [`LabelRoom`].
-//! - Geometry of each chart type, ready for SVG: [`line`] (several series, gaps, areas, direct
+//! - Geometry of each chart type, ready for SVG: [`line`](mod@line) (several series, gaps, areas, direct
 //!   labels nudged apart), [`stack`] (stacked areas on mismatched date grids), [`bands`] (regime
 //!   bands), [`bars`] (bars by lag with an interval band or error bars), [`scatter`] (points and
-//!   fitted lines), [`heatmap`] (cells on a blue, grey, orange scale, with a legend).
+//!   fitted lines), [`heatmap`](mod@heatmap) (cells on a blue, grey, orange scale, with a legend).
 //! - [`csv`]: RFC 4180 CSV of a table or of series, for "show as table" and "export CSV".
 //!
 //! Pixel coordinates follow SVG: x grows rightwards, y grows downwards, so a value axis maps its
