@@ -37,7 +37,9 @@
 //!   [`report::analyze_timed`] is the same call with a clock, filling the cost of each stage.
 //! - [`codec`]: the compact, versioned binary form of a loaded series (the page's saved copies).
 //! - [`backtest`]: strategies, benchmarks, metrics, sweep and walk-forward.
-//! - [`chart`]: chart geometry (scales, ticks, paths) shared by every chart of the app.
+//! - [`chart`]: the chart kit the app's components draw from: scales (linear, log, time), ticks
+//!   that thin out for the width, LTTB downsampling, windows and zoom, the crosshair, geometry for
+//!   each chart type, colours, tooltip formats and CSV export.
 //!
 //! ## Example
 //!
