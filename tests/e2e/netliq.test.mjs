@@ -78,6 +78,14 @@ test('draws weekly net liquidity and shows the latest value computed from the da
     const d = await page.locator('svg.line-chart path.series').getAttribute('d');
     assert.ok(d && d.startsWith('M') && (d.match(/L/g) ?? []).length >= 5, `chart path: ${d}`);
     assert.ok(await page.locator('svg.line-chart').getByText('USD bn').count() > 0, 'unit on the axis');
+    await page.screenshot({ path: path.join(OUT_DIR, 'net-liquidity.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(OUT_DIR, 'net-liquidity-phone.png'), fullPage: true });
+    await page.setViewportSize({ width: 1100, height: 900 });
+    // Beyond the Fed is its own page, reached from the navigation with the same settings.
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Beyond the Fed' }).click();
+    await page.getByTestId('global-total').waitFor({ timeout: 10000 });
+    assert.ok(new URL(page.url()).pathname.endsWith('/beyond'), page.url());
     // With the Fed alone loaded, global liquidity is the Fed's net liquidity (USD bn, no decimals).
     const global = await page.getByTestId('global-total').textContent();
     assert.match(global, new RegExp(`^${Math.round(expected.usdBn).toLocaleString('en-US')} USD bn on \\d{4}-\\d{2}-\\d{2}`));
@@ -86,9 +94,6 @@ test('draws weekly net liquidity and shows the latest value computed from the da
     const flow = expectedFlow(asOf);
     const flows = await page.getByTestId('etf-flows').textContent();
     assert.ok(flows.includes(`${flow.date}: ${flow.total.toFixed(1)} USD mn`), `${flows} vs ${JSON.stringify(flow)}`);
-    await page.screenshot({ path: path.join(OUT_DIR, 'net-liquidity.png'), fullPage: true });
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: path.join(OUT_DIR, 'net-liquidity-phone.png'), fullPage: true });
     assert.deepEqual(problems, []);
   } finally {
     await server.close();
@@ -113,18 +118,24 @@ test('says what is missing when the data folder is empty, instead of a blank pag
 test('an uploaded ETF flow table replaces the mirror\'s in the flow figures', async () => {
   const server = await serve(SITE_DIR, DATA_DIR);
   try {
-    const { page, problems } = await openPage(server.url);
-    await page.getByTestId('etf-flows').waitFor({ timeout: 20000 });
+    const { page, problems } = await openPage(`${server.url}data`);
+    await page.locator('#upload-role').waitFor({ timeout: 20000 });
     const table = 'Date,IBIT,GBTC,Total\n2024-06-18,100.0,(20.0),80.0\n2024-06-19,0,0,0\n2024-06-20,150.0,(26.6),123.4\n';
     await page.selectOption('#upload-role', 'etf_flows.csv');
     await page.setInputFiles('#upload-file', { name: 'my-flows.csv', mimeType: 'text/csv', buffer: Buffer.from(table) });
     await page.getByText('my-flows.csv: 2 observations, 2024-06-18 to 2024-06-20').waitFor({ timeout: 10000 });
     await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.locator('ul.uploads').getByText('my-flows.csv').waitFor({ timeout: 10000 });
+    const nav = page.getByRole('navigation', { name: 'Pages' });
+    await nav.getByRole('link', { name: 'Beyond the Fed' }).click();
     await page.getByTestId('etf-flows').getByText('2024-06-20: 123.4 USD mn that day', { exact: false }).waitFor({ timeout: 10000 });
     assert.match(await page.locator('ul.uploads').textContent(), /etf_flows\.csv \(Spot-ETF flow table\), from my-flows\.csv/);
     // A bad table is refused with the line, and the figures keep the good one.
+    await nav.getByRole('link', { name: 'Data' }).click();
     await page.setInputFiles('#upload-file', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('Date,IBIT,Total\n2024-06-21,abc,1\n') });
     await page.getByText('line 2', { exact: false }).first().waitFor({ timeout: 10000 });
+    await nav.getByRole('link', { name: 'Beyond the Fed' }).click();
+    await page.getByTestId('etf-flows').waitFor({ timeout: 10000 });
     assert.match(await page.getByTestId('etf-flows').textContent(), /2024-06-20: 123\.4 USD mn/);
     assert.deepEqual(problems, []);
   } finally {

@@ -90,8 +90,11 @@ test('works under a sub-path, including a deep link with query parameters and a 
     assert.ok(page.url().endsWith('/tideline/?as_of=2024-06-21'), page.url());
     // Every request stayed under the sub-path.
     assert.deepEqual(server.requests.filter((p) => !p.startsWith('/tideline/')), []);
-    // An unknown path under the sub-path gets the app (404.html), not a blank page.
+    // An unknown path under the sub-path gets the app (404.html), which says so and offers
+    // every page, not a blank page.
     await page.goto(`${server.url}no/such/page`);
+    await page.getByTestId('not-found').waitFor({ timeout: 20000 });
+    await page.getByTestId('not-found').getByRole('link', { name: 'Overview' }).click();
     await latest(page);
     assert.deepEqual(problems, []);
   } finally {
