@@ -35,7 +35,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, CatalogEntry, Role};
 use crate::date::Date;
@@ -45,7 +45,7 @@ use crate::parse::{self, Format};
 use crate::series::Series;
 
 /// A loaded series and its provenance.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LoadedSeries {
     /// The series in canonical units.
     pub series: Series,
@@ -67,7 +67,7 @@ pub struct RealTime {
 }
 
 /// Which vintage of a revised series the model used (the report's per-series `vintage`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VintageUse {
     /// First releases from the series' vintages, each used from its release day.

@@ -215,7 +215,7 @@ impl BacktestConfig {
 }
 
 /// A window of weeks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Span {
     /// The first decision Friday (equity 1 at its close).
     pub start: Option<Date>,
@@ -237,7 +237,7 @@ impl Span {
 }
 
 /// One strategy or benchmark in the report.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
     /// Short name (the strategy's compact form, or the benchmark's name).
     pub name: String,
@@ -286,7 +286,7 @@ impl RunReport {
 }
 
 /// A strategy, benchmark or analysis that could not run, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     /// Its name.
     pub name: String,
@@ -295,7 +295,7 @@ pub struct Skipped {
 }
 
 /// The whole backtest.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BacktestReport {
     /// [`BACKTEST_SCHEMA_VERSION`].
     pub schema_version: String,

@@ -132,7 +132,7 @@ impl SweepConfig {
 }
 
 /// The sweep's result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepReport {
     /// The strategy varied.
     pub base: TimingParams,

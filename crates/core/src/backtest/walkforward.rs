@@ -61,7 +61,7 @@ impl WalkForwardConfig {
 }
 
 /// One fold.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Fold {
     /// The in-sample window (its last return is realised at `end`).
     pub in_sample: Span,
@@ -81,7 +81,7 @@ pub struct Fold {
 }
 
 /// The walk-forward result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WalkForwardReport {
     /// The strategy whose parameters are chosen.
     pub base: TimingParams,

@@ -95,7 +95,7 @@ impl Default for ChainConfig {
 }
 
 /// One scored indicator.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Indicator {
     /// Id, e.g. `CPI_YOY`.
     pub id: String,
@@ -123,7 +123,7 @@ pub struct Indicator {
 }
 
 /// A link's summary at the as-of date.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LinkSummary {
     /// The link's name.
     pub name: String,
@@ -145,7 +145,7 @@ pub struct LinkSummary {
 }
 
 /// The correlation between two links at their best lag.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Transmission {
     /// Upstream.
     pub from: String,
@@ -170,7 +170,7 @@ pub struct Transmission {
 }
 
 /// The chain at the as-of date.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Chain {
     /// Every indicator.
     pub indicators: Vec<Indicator>,
