@@ -411,6 +411,26 @@ impl Dataset {
         self.series.insert(id.to_string(), loaded);
     }
 
+    /// Puts back one series exactly as a snapshot recorded it ([`crate::codec::decode_dataset`]):
+    /// its role when it is a user series, its release timing when it was loaded from vintages.
+    pub(crate) fn restore(
+        &mut self,
+        id: &str,
+        loaded: LoadedSeries,
+        user_role: Option<Role>,
+        real_time: Option<RealTime>,
+    ) {
+        self.series.insert(id.to_string(), loaded);
+        match user_role {
+            Some(role) => self.user_roles.insert(id.to_string(), role),
+            None => self.user_roles.remove(id),
+        };
+        match real_time {
+            Some(timing) => self.real_time.insert(id.to_string(), timing),
+            None => self.real_time.remove(id),
+        };
+    }
+
     /// The role of a user series (`None` for catalog series and unknown ids).
     pub fn user_role(&self, id: &str) -> Option<Role> {
         self.user_roles.get(id).copied()

@@ -705,7 +705,7 @@ impl Default for FlowsConfig {
 }
 
 /// The inputs of [`crypto_flows`] that are tables rather than series.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FlowInputs {
     /// A spot-ETF flow table.
     pub etf: Option<FlowTable>,
