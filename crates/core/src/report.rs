@@ -76,6 +76,22 @@
 //! Keys are never left out, so one parser reads both; the report's `detail` key says which it is.
 //! A history the page starts to draw moves from the second list to the first (a minor schema bump).
 //!
+//! # Reading a report back
+//!
+//! [`Report`] and every type in it (and [`crate::backtest::BacktestReport`]) derive
+//! `Deserialize`: the page receives the report from its Web Worker as JSON
+//! ([`crate::worker`]) and reads it into these types, and JSON -> [`Report`] -> JSON gives the
+//! same bytes (tested on the real data, lean and full). Two things make that hold:
+//!
+//! - serde_json's `float_roundtrip` feature, which this crate turns on (and so, by feature
+//!   unification, every crate that links it): without it a parsed `f64` may be one unit in the last
+//!   place off.
+//! - No `NaN` or infinity in a plain `f64`: serde_json writes them as `null`, which does not read
+//!   back as an `f64`. Undefined statistics are `Option<f64>` (`null`), as statrs does; the test
+//!   checks that the value read back *equals* the report, which a NaN anywhere would fail. The
+//!   chain's weekly working histories (`indicators[].scores`, `links[].history`) are not part of
+//!   the document (`#[serde(skip)]`) and read back empty.
+//!
 //! # Changes
 //!
 //! - **1.3.0**: `detail` (`"lean"` or `"full"`). The document `tideline analyze` writes and the
