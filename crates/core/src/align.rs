@@ -47,7 +47,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::catalog::{CatalogEntry, Frequency};
 use crate::dataset::Dataset;
@@ -96,7 +96,7 @@ fn weekday_index(days: i64) -> i64 {
 /// assert_eq!(fridays.first(), Some(d("2024-01-05")));
 /// assert_eq!(fridays.len(), 4);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Calendar {
     dates: Vec<Date>,
 }
@@ -193,7 +193,7 @@ impl Calendar {
 ///
 /// Equality treats NaN as equal to NaN: here NaN marks "nothing public yet", and two columns that
 /// had nothing public on the same dates are the same column.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Aligned {
     /// The value used at each calendar date; NaN before the first public value.
     pub values: Vec<f64>,
@@ -434,7 +434,7 @@ pub fn is_stale(obs_date: Date, t: Date, frequency: Frequency, lag_days: i32) ->
 // ---------------------------------------------------------------------------------------------
 
 /// A lower-frequency bucket for [`resample`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Bucket {
     /// Weeks ending Friday (Saturday to Friday), dated on the Friday.
     Week,
@@ -443,7 +443,7 @@ pub enum Bucket {
 }
 
 /// How the observations in a bucket become one value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Resample {
     /// The arithmetic mean.
     Mean,
@@ -581,7 +581,7 @@ pub fn resample(series: &Series, bucket: Bucket, how: Resample) -> Series {
 /// let last = frame.column("CPIAUCSL").and_then(|c| c.latest()).map(|(_, v, obs)| (v, obs));
 /// assert_eq!(last, Some((308.4, d("2024-01-01"))));
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Frame {
     calendar: Calendar,
     as_of: Option<Date>,
@@ -676,7 +676,7 @@ impl Frame {
 // ---------------------------------------------------------------------------------------------
 
 /// An asset paired with a benchmark on common dates, with the observation each price came from.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Paired {
     /// The dates of the pairs, ascending.
     pub dates: Vec<Date>,

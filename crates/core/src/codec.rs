@@ -19,9 +19,44 @@
 //! finite values and no trailing bytes. It never panics on any input (a property test and the
 //! fuzz-style test feed it arbitrary bytes). The catalog's plausible range is checked by the caller
 //! ([`crate::catalog::CatalogEntry::check_canonical`]), as for a parsed body.
+//!
+//! # Dataset snapshots (version [`DATASET_VERSION`])
+//!
+//! The page parses the feeds and hands the model's inputs to a Web Worker, once per change of the
+//! data: [`encode_dataset`] / [`decode_dataset`] carry a whole [`Dataset`] (every series, the
+//! roles of the user's own series, the release timing of series loaded from their vintages), and
+//! [`encode_tables`] / [`decode_tables`] the table inputs ([`FlowInputs`]: the spot-ETF flow
+//! table, the treasury-company sheet). [`fingerprint`] names a pair of them, so results can be
+//! cached per (data, settings).
+//!
+//! ```text
+//! magic "TLDS" | version u8 | n varint | n entries, ids strictly ascending:
+//!     id: varint length + UTF-8 | role u8 (0: catalog series, 1..=8: a user series' role)
+//!     | series: varint length + one series in the layout above (saved under its own id)
+//!     | timing u8 (0: none, 1: loaded from vintages) [| vintage source: varint length + UTF-8
+//!       | first release day: zigzag varint | rows - 1 gaps: varint (>= 0, never decreasing)]
+//! | checksum: FNV-1a 64 of every byte before it, u64 little-endian
+//!
+//! magic "TLFT" | version u8 | FlowInputs as JSON (serde) | checksum as above
+//! ```
+//!
+//! The catalog is not in a snapshot: both sides hold [`Catalog::builtin`] (the catalog is data
+//! compiled into the crate), and [`decode_dataset_over`] takes another one. The checksum is there
+//! because a flipped bit in a value would otherwise decode as a valid, different number: with it,
+//! any change of one byte is refused (FNV-1a's step is a bijection of its state), and larger
+//! damage is refused but for odds of 2^-64. It is not cryptographic: it guards against accidents,
+//! not against someone who forges bytes, which nothing here needs (both ends are the same page).
+//!
+//! Why a binary layout for the series and JSON for the tables: the series are the bulk (about 9
+//! bytes an observation, see above) and have the one shape the series layout already reads; the
+//! tables are small, and their types carry serde attributes (an internally tagged enum) that a
+//! binary serde format such as bincode cannot read, so JSON bytes are both simplest and safe to
+//! put in a worker message as a `Vec<u8>`.
 
-use crate::dataset::LoadedSeries;
+use crate::catalog::{Catalog, Role};
+use crate::dataset::{Dataset, LoadedSeries, RealTime};
 use crate::date::Date;
+use crate::model::flows::FlowInputs;
 use crate::series::Series;
 
 /// The four bytes every encoded series starts with.
@@ -74,8 +109,7 @@ pub fn encode(id: &str, loaded: &LoadedSeries) -> Vec<u8> {
     out.extend_from_slice(MAGIC);
     out.push(VERSION);
     for text in [id, loaded.native_units.as_str(), loaded.source.as_str()] {
-        put_varint(&mut out, text.len() as u64);
-        out.extend_from_slice(text.as_bytes());
+        put_text(&mut out, text);
     }
     put_varint(&mut out, n as u64);
     let dates = series.dates();
@@ -152,6 +186,237 @@ pub fn decode(bytes: &[u8]) -> Result<(String, LoadedSeries), CodecError> {
     let series = Series::new(id.clone(), dates, values)
         .ok_or_else(|| invalid("the series", "dates not ascending or values not finite".into()))?;
     Ok((id, LoadedSeries { series, native_units, source }))
+}
+
+/// The four bytes every dataset snapshot starts with.
+pub const DATASET_MAGIC: &[u8; 4] = b"TLDS";
+
+/// The four bytes every table snapshot starts with.
+pub const TABLES_MAGIC: &[u8; 4] = b"TLFT";
+
+/// The snapshot layout version written by [`encode_dataset`] and [`encode_tables`]; the decoders
+/// read only this one.
+pub const DATASET_VERSION: u8 = 1;
+
+/// The roles of user series, by their tag in a snapshot (tag = index + 1; 0 is a catalog series).
+const ROLES: [Role; 8] = [
+    Role::Inflation,
+    Role::Rates,
+    Role::Liquidity,
+    Role::RiskAppetite,
+    Role::Growth,
+    Role::Asset,
+    Role::Global,
+    Role::Fx,
+];
+
+fn role_tag(role: Role) -> u8 {
+    // Exhaustive on purpose: a new role must get a tag here (and in `ROLES`) to be carried.
+    match role {
+        Role::Inflation => 1,
+        Role::Rates => 2,
+        Role::Liquidity => 3,
+        Role::RiskAppetite => 4,
+        Role::Growth => 5,
+        Role::Asset => 6,
+        Role::Global => 7,
+        Role::Fx => 8,
+    }
+}
+
+/// FNV-1a, 64 bits: a stable, fast, non-cryptographic hash (the same on every platform and
+/// version, unlike `std`'s `DefaultHasher`).
+#[derive(Clone, Copy, Debug)]
+struct Fnv1a(u64);
+
+impl Fnv1a {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+
+    fn new() -> Fnv1a {
+        Fnv1a(Fnv1a::OFFSET)
+    }
+
+    fn write(mut self, bytes: &[u8]) -> Fnv1a {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(Fnv1a::PRIME);
+        }
+        self
+    }
+}
+
+/// Encodes everything a [`Dataset`] holds but its catalog, in the snapshot layout (module docs).
+/// The same dataset always gives the same bytes.
+pub fn encode_dataset(dataset: &Dataset) -> Vec<u8> {
+    let rows: usize = dataset.iter().map(|(_, l)| l.series.len()).sum();
+    let mut out = Vec::with_capacity(64 + rows * 10);
+    out.extend_from_slice(DATASET_MAGIC);
+    out.push(DATASET_VERSION);
+    let entries: Vec<(&str, &LoadedSeries)> = dataset.iter().collect();
+    put_varint(&mut out, entries.len() as u64);
+    for (id, loaded) in entries {
+        put_text(&mut out, id);
+        out.push(dataset.user_role(id).map_or(0, role_tag));
+        let series = encode(&loaded.series.id, loaded);
+        put_varint(&mut out, series.len() as u64);
+        out.extend_from_slice(&series);
+        match dataset.real_time(id) {
+            None => out.push(0),
+            Some(timing) => {
+                out.push(1);
+                put_text(&mut out, &timing.source);
+                if let Some(first) = timing.public_from.first() {
+                    put_varint(&mut out, zigzag(i64::from(first.days())));
+                }
+                for pair in timing.public_from.windows(2) {
+                    // Never decreasing (the `RealTime` invariant), so each gap is at least 0.
+                    put_varint(
+                        &mut out,
+                        u64::try_from(i64::from(pair[1].days()) - i64::from(pair[0].days())).unwrap_or(0),
+                    );
+                }
+            }
+        }
+    }
+    seal(out)
+}
+
+/// Decodes a snapshot written by [`encode_dataset`] over [`Catalog::builtin`].
+pub fn decode_dataset(bytes: &[u8]) -> Result<Dataset, CodecError> {
+    decode_dataset_over(bytes, Catalog::builtin())
+}
+
+/// Decodes a snapshot written by [`encode_dataset`] over `catalog` (the one the encoding dataset
+/// had: a snapshot does not carry it).
+pub fn decode_dataset_over(bytes: &[u8], catalog: Catalog) -> Result<Dataset, CodecError> {
+    let body = unseal(bytes, DATASET_MAGIC, "not a dataset snapshot (no TLDS header)")?;
+    let mut reader = Reader { bytes: body, at: 0 };
+    let mut dataset = Dataset::new(catalog);
+    let count = reader.varint("the series count")?;
+    let mut previous: Option<String> = None;
+    for _ in 0..count {
+        let id = reader.text("a series id")?;
+        if previous.as_ref().is_some_and(|p| *p >= id) {
+            return Err(invalid("the series ids", format!("{id} is out of order or repeated")));
+        }
+        let tag = reader.take(1, "a series role")?[0];
+        let role = match tag {
+            0 => None,
+            _ => Some(
+                *ROLES
+                    .get(usize::from(tag) - 1)
+                    .ok_or_else(|| invalid("a series role", format!("tag {tag} of {id} is not a role")))?,
+            ),
+        };
+        let len = usize::try_from(reader.varint("a series length")?).unwrap_or(usize::MAX);
+        let (_, loaded) = decode(reader.take(len, "a series")?)?;
+        let real_time = match reader.take(1, "a series' timing")?[0] {
+            0 => None,
+            1 => Some(read_timing(&mut reader, loaded.series.len())?),
+            other => return Err(invalid("a series' timing", format!("tag {other} of {id}"))),
+        };
+        dataset.restore(&id, loaded, role, real_time);
+        previous = Some(id);
+    }
+    if reader.remaining() != 0 {
+        return Err(invalid("the end", format!("{} unexpected bytes after the series", reader.remaining())));
+    }
+    Ok(dataset)
+}
+
+/// The release days of a series of `rows` observations.
+fn read_timing(reader: &mut Reader<'_>, rows: usize) -> Result<RealTime, CodecError> {
+    let source = reader.text("a vintage source")?;
+    // Each day takes at least a byte: refuse a count the buffer cannot hold before allocating.
+    if rows > reader.remaining() {
+        return Err(CodecError::Truncated { field: "the release days" });
+    }
+    let mut public_from = Vec::with_capacity(rows);
+    if rows > 0 {
+        let first = unzigzag(reader.varint("the first release day")?);
+        let mut day = i32::try_from(first)
+            .ok()
+            .filter(|d| d.abs() <= MAX_DAY)
+            .ok_or_else(|| invalid("the release days", format!("day {first} is out of range")))?;
+        public_from.push(Date::from_days(day));
+        for _ in 1..rows {
+            let gap = reader.varint("a release day")?;
+            day = i32::try_from(gap)
+                .ok()
+                .and_then(|g| day.checked_add(g))
+                .filter(|d| *d <= MAX_DAY)
+                .ok_or_else(|| invalid("the release days", "a day is out of range".into()))?;
+            public_from.push(Date::from_days(day));
+        }
+    }
+    Ok(RealTime { public_from, source })
+}
+
+/// Encodes the table inputs (module docs: JSON between a header and a checksum). The same inputs
+/// always give the same bytes.
+pub fn encode_tables(inputs: &FlowInputs) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1024);
+    out.extend_from_slice(TABLES_MAGIC);
+    out.push(DATASET_VERSION);
+    // Invariant: the table types are plain data (strings, numbers, dates as text, enums), which
+    // serde_json always writes; a NaN would be written `null` and read back as an error.
+    serde_json::to_writer(&mut out, inputs).expect("the table inputs serialise");
+    seal(out)
+}
+
+/// Decodes the table inputs written by [`encode_tables`].
+pub fn decode_tables(bytes: &[u8]) -> Result<FlowInputs, CodecError> {
+    let body = unseal(bytes, TABLES_MAGIC, "not a table snapshot (no TLFT header)")?;
+    serde_json::from_slice(body).map_err(|e| invalid("the tables", e.to_string()))
+}
+
+/// A content fingerprint of the model's inputs: equal data gives an equal number, on every
+/// platform and version of this layout, so a result can be cached under (fingerprint, settings).
+/// FNV-1a 64 over both snapshots ([`fingerprint_of`]). Not cryptographic: two different data sets
+/// share a fingerprint with odds of about 2^-64, and anyone could make them collide on purpose;
+/// it names data, it does not authenticate it.
+pub fn fingerprint(dataset: &Dataset, inputs: &FlowInputs) -> u64 {
+    fingerprint_of(&encode_dataset(dataset), &encode_tables(inputs))
+}
+
+/// [`fingerprint`] from snapshots already encoded ([`encode_dataset`], [`encode_tables`]): what
+/// the page computes before sending them, and the worker checks on receipt.
+pub fn fingerprint_of(dataset: &[u8], tables: &[u8]) -> u64 {
+    // The first length keeps (ab, c) and (a, bc) apart.
+    Fnv1a::new().write(&(dataset.len() as u64).to_le_bytes()).write(dataset).write(tables).0
+}
+
+/// Appends the checksum of everything in `out`.
+fn seal(mut out: Vec<u8>) -> Vec<u8> {
+    let sum = Fnv1a::new().write(&out).0;
+    out.extend_from_slice(&sum.to_le_bytes());
+    out
+}
+
+/// The bytes between a snapshot's header (`magic`, version) and its checksum, once both are
+/// checked.
+fn unseal<'a>(bytes: &'a [u8], magic: &[u8; 4], not_magic: &str) -> Result<&'a [u8], CodecError> {
+    if bytes.get(..magic.len()) != Some(&magic[..]) {
+        return Err(invalid("the header", not_magic.to_string()));
+    }
+    let version = *bytes.get(magic.len()).ok_or(CodecError::Truncated { field: "the version" })?;
+    if version != DATASET_VERSION {
+        return Err(CodecError::Version { found: version });
+    }
+    let split = bytes.len().checked_sub(8).filter(|s| *s > magic.len());
+    let split = split.ok_or(CodecError::Truncated { field: "the checksum" })?;
+    let (sealed, sum) = bytes.split_at(split);
+    let mut word = [0u8; 8];
+    word.copy_from_slice(sum);
+    if Fnv1a::new().write(sealed).0 != u64::from_le_bytes(word) {
+        return Err(invalid("the checksum", "the bytes were damaged (cut short or changed)".into()));
+    }
+    Ok(&sealed[magic.len() + 1..])
+}
+
+fn put_text(out: &mut Vec<u8>, text: &str) {
+    put_varint(out, text.len() as u64);
+    out.extend_from_slice(text.as_bytes());
 }
 
 fn invalid(field: &'static str, why: String) -> CodecError {

@@ -35,7 +35,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, CatalogEntry, Role};
 use crate::date::Date;
@@ -45,7 +45,7 @@ use crate::parse::{self, Format};
 use crate::series::Series;
 
 /// A loaded series and its provenance.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LoadedSeries {
     /// The series in canonical units.
     pub series: Series,
@@ -67,7 +67,7 @@ pub struct RealTime {
 }
 
 /// Which vintage of a revised series the model used (the report's per-series `vintage`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VintageUse {
     /// First releases from the series' vintages, each used from its release day.
@@ -409,6 +409,26 @@ impl Dataset {
         self.real_time.remove(id);
         self.user_roles.insert(id.to_string(), role);
         self.series.insert(id.to_string(), loaded);
+    }
+
+    /// Puts back one series exactly as a snapshot recorded it ([`crate::codec::decode_dataset`]):
+    /// its role when it is a user series, its release timing when it was loaded from vintages.
+    pub(crate) fn restore(
+        &mut self,
+        id: &str,
+        loaded: LoadedSeries,
+        user_role: Option<Role>,
+        real_time: Option<RealTime>,
+    ) {
+        self.series.insert(id.to_string(), loaded);
+        match user_role {
+            Some(role) => self.user_roles.insert(id.to_string(), role),
+            None => self.user_roles.remove(id),
+        };
+        match real_time {
+            Some(timing) => self.real_time.insert(id.to_string(), timing),
+            None => self.real_time.remove(id),
+        };
     }
 
     /// The role of a user series (`None` for catalog series and unknown ids).

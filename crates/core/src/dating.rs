@@ -44,7 +44,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
 use crate::series::Series;
@@ -107,7 +107,7 @@ pub fn is_snapshot_after_midnight(text: &str) -> bool {
 }
 
 /// The correlations of two files' one-day changes at three shifts (see the module docs).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ShiftCheck {
     /// Correlation at shifts -1, 0, +1 day: `corr(ref_change(d), cand_change(d + shift))`
     /// (`None` with fewer than [`MIN_PAIRS`] pairs or no variance).

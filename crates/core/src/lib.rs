@@ -35,7 +35,11 @@
 //!   key optional) and the table inputs ([`model::flows::FlowInputs::load_from`]); it returns a
 //!   serialisable [`report::Report`] whose schema is documented in [`report`].
 //!   [`report::analyze_timed`] is the same call with a clock, filling the cost of each stage.
-//! - [`codec`]: the compact, versioned binary form of a loaded series (the page's saved copies).
+//! - [`codec`]: the compact, versioned binary form of a loaded series (the page's saved copies),
+//!   and snapshots of a whole dataset and its tables with a content [`codec::fingerprint`] (what
+//!   the page sends its Web Worker).
+//! - [`worker`]: the model behind a message protocol ([`worker::Request`], [`worker::Response`],
+//!   [`worker::Engine`]): what the Web Worker runs, with a cache of recent results.
 //! - [`backtest`]: strategies, benchmarks, metrics, sweep and walk-forward.
 //! - [`chart`]: the chart kit the app's components draw from: scales (linear, log, time), ticks
 //!   that thin out for the width, LTTB downsampling, windows and zoom, the crosshair, geometry for
@@ -79,6 +83,7 @@ pub mod settings;
 pub mod stats;
 pub mod synthetic;
 pub mod transform;
+pub mod worker;
 
 pub use date::Date;
 pub use error::{Location, ParseError, ParseErrorKind};

@@ -14,14 +14,14 @@
 //! WALCL's Wednesdays; a point is public `publication_lag` days later (the H.4.1 release on
 //! Thursday), which [`crate::align`] applies when the model joins it to its calendar.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::align::{self, Aligned, Calendar};
 use crate::date::Date;
 use crate::series::Series;
 
 /// Where the TGA value of a point came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum TgaSource {
     /// The Wednesday level.
@@ -41,7 +41,7 @@ impl TgaSource {
 }
 
 /// One weekly net-liquidity observation with the inputs it used.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NetLiquidityPoint {
     /// The Wednesday.
     pub date: Date,
@@ -107,7 +107,7 @@ pub fn as_series(points: &[NetLiquidityPoint]) -> Series {
 /// not public yet; the other vectors say which observation of each input the value used, so the
 /// figure can always be traced to its sources. Values are public on their calendar dates: join
 /// them with lag 0 (see [`NetLiquidityDaily::to_series`]).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NetLiquidityDaily {
     /// `walcl - tga - rrp`, USD bn; NaN before WALCL and a TGA value are both public.
     pub usd_bn: Vec<f64>,

@@ -76,6 +76,22 @@
 //! Keys are never left out, so one parser reads both; the report's `detail` key says which it is.
 //! A history the page starts to draw moves from the second list to the first (a minor schema bump).
 //!
+//! # Reading a report back
+//!
+//! [`Report`] and every type in it (and [`crate::backtest::BacktestReport`]) derive
+//! `Deserialize`: the page receives the report from its Web Worker as JSON
+//! ([`crate::worker`]) and reads it into these types, and JSON -> [`Report`] -> JSON gives the
+//! same bytes (tested on the real data, lean and full). Two things make that hold:
+//!
+//! - serde_json's `float_roundtrip` feature, which this crate turns on (and so, by feature
+//!   unification, every crate that links it): without it a parsed `f64` may be one unit in the last
+//!   place off.
+//! - No `NaN` or infinity in a plain `f64`: serde_json writes them as `null`, which does not read
+//!   back as an `f64`. Undefined statistics are `Option<f64>` (`null`), as statrs does; the test
+//!   checks that the value read back *equals* the report, which a NaN anywhere would fail. The
+//!   chain's weekly working histories (`indicators[].scores`, `links[].history`) are not part of
+//!   the document (`#[serde(skip)]`) and read back empty.
+//!
 //! # Changes
 //!
 //! - **1.3.0**: `detail` (`"lean"` or `"full"`). The document `tideline analyze` writes and the
@@ -244,7 +260,7 @@ pub const SPECTRUM_TIERS: [(&str, &str); 9] = [
 ];
 
 /// A series in the report.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SeriesInfo {
     /// Catalog id.
     pub id: String,
@@ -272,11 +288,11 @@ pub struct SeriesInfo {
     pub vintage: Option<VintageUse>,
     /// `vintage` in words: "real-time vintages" or "latest vintage: revisions not accounted for";
     /// `null` for a series that is not revised.
-    pub vintage_note: Option<&'static str>,
+    pub vintage_note: Option<String>,
 }
 
 /// The latest net liquidity and its inputs.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NetLiquidityLatest {
     /// The Wednesday.
     pub date: Date,
@@ -293,7 +309,7 @@ pub struct NetLiquidityLatest {
 }
 
 /// Net liquidity in the report.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NetLiquidityReport {
     /// The latest weekly value public at as_of.
     pub latest: Option<NetLiquidityLatest>,
@@ -304,7 +320,7 @@ pub struct NetLiquidityReport {
 }
 
 /// The regimes section.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RegimesReport {
     /// The latest week.
     pub current: Option<RegimeWeek>,
@@ -313,7 +329,7 @@ pub struct RegimesReport {
 }
 
 /// Wall-clock timing, filled by the caller (the core has no clock: it also runs in wasm).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Timing {
     /// Milliseconds the model took.
     pub model_ms: f64,
@@ -323,17 +339,17 @@ pub struct Timing {
 }
 
 /// The cost of one stage of [`analyze_with`].
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SectionTime {
     /// The stage: `as_of_cut`, `panel`, `chain`, `regimes`, `net_liquidity`, `asymmetry`,
     /// `lead_lag`, `flows`, `global_liquidity`, `spectrum`, `policy_divergence`, `stress`, `gold`.
-    pub section: &'static str,
+    pub section: String,
     /// Milliseconds, by the caller's clock.
     pub ms: f64,
 }
 
 /// The whole analysis.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// [`SCHEMA_VERSION`].
     pub schema_version: String,
@@ -484,7 +500,7 @@ pub fn analyze_timed(
     let mut lap = |section: &'static str| {
         if let Some(now) = clock {
             let t = now();
-            sections.push(SectionTime { section, ms: t - last });
+            sections.push(SectionTime { section: section.to_string(), ms: t - last });
             last = t;
         }
     };
@@ -515,7 +531,7 @@ pub fn analyze_timed(
                 canonical_units: entry.canonical_units.clone(),
                 licence: entry.licence.clone(),
                 vintage: data.vintage_use(id),
-                vintage_note: data.vintage_use(id).map(VintageUse::note),
+                vintage_note: data.vintage_use(id).map(|v| v.note().to_string()),
             })
         })
         .collect();

@@ -490,7 +490,7 @@ fn a_clock_times_every_stage_in_order_and_changes_no_figure() {
         ticks.get()
     };
     let timed = analyze_timed(&dataset, &config, &FlowInputs::default(), Some(&clock)).expect("report");
-    let stages: Vec<&str> = timed.timing.sections.iter().map(|s| s.section).collect();
+    let stages: Vec<&str> = timed.timing.sections.iter().map(|s| s.section.as_str()).collect();
     assert_eq!(
         stages,
         [

@@ -102,13 +102,16 @@ fn the_report_says_which_vintage_each_revised_series_used() {
     };
     let real_time = report(&dataset(true), "2024-02-19");
     let cpi = entry(&real_time, "CPIAUCSL");
-    assert_eq!((cpi.vintage, cpi.vintage_note), (Some(VintageUse::RealTime), Some("real-time vintages")));
+    assert_eq!(
+        (cpi.vintage, cpi.vintage_note.as_deref()),
+        (Some(VintageUse::RealTime), Some("real-time vintages"))
+    );
     assert_eq!(
         (cpi.last, cpi.rows, cpi.source.as_str()),
         (Some(d("2023-12-01")), 2, "vintages/CPIAUCSL.csv")
     );
     let dff = entry(&real_time, "DFF");
-    assert_eq!((dff.vintage, dff.vintage_note), (None, None), "DFF is not revised");
+    assert_eq!((dff.vintage, dff.vintage_note.as_deref()), (None, None), "DFF is not revised");
     let json = serde_json::to_value(&real_time).expect("serialises");
     let cpi_json = json["series"].as_array().and_then(|s| s.iter().find(|e| e["id"] == "CPIAUCSL")).cloned();
     assert_eq!(cpi_json.as_ref().map(|e| e["vintage"].clone()), Some("real_time".into()));
@@ -116,7 +119,7 @@ fn the_report_says_which_vintage_each_revised_series_used() {
     let latest = report(&dataset(false), "2024-02-19");
     let cpi = entry(&latest, "CPIAUCSL");
     assert_eq!(
-        (cpi.vintage, cpi.vintage_note),
+        (cpi.vintage, cpi.vintage_note.as_deref()),
         (Some(VintageUse::Latest), Some("latest vintage: revisions not accounted for"))
     );
     assert_eq!(cpi.last, Some(d("2024-01-01")));

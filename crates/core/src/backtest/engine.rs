@@ -605,7 +605,7 @@ pub(crate) fn equity_and_drawdown(net: &[f64]) -> (Vec<f64>, Vec<f64>) {
 }
 
 /// One holding week of a simulation.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WeekRow {
     /// The Friday the week ends (its return is realised at this close).
     pub date: Date,

@@ -8,7 +8,7 @@
 //! prices that grow by exactly 1% a week differ from 0.01 only by rounding, and a Sharpe ratio made
 //! of rounding noise is not a figure.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
 use crate::stats::descriptive::{mean, std_dev};
@@ -19,7 +19,7 @@ use super::engine::{Simulation, WEEKS_PER_YEAR};
 pub const MIN_SPREAD: f64 = 1e-12;
 
 /// The return of one calendar year.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct YearReturn {
     /// The year (of the Friday each weekly return is realised on).
     pub year: i32,
@@ -32,7 +32,7 @@ pub struct YearReturn {
 }
 
 /// The metrics of one run.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
     /// Number of weekly returns.
     pub weeks: usize,

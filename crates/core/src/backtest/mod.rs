@@ -199,6 +199,20 @@ impl BacktestConfig {
         Ok(())
     }
 
+    /// The grid the walk-forward varies, when one is asked for: its own, else the sweep's, else
+    /// [`SweepConfig::default`].
+    pub fn walk_forward_grid(&self) -> Option<SweepConfig> {
+        let wf = self.walk_forward.as_ref()?;
+        Some(wf.grid.clone().or_else(|| self.sweep.clone()).unwrap_or_default())
+    }
+
+    /// The grid cells a run evaluates (the sweep's and the walk-forward's): the `total` of
+    /// [`run_backtest_with_progress`].
+    pub fn grid_cells(&self) -> usize {
+        let sweep = self.sweep.as_ref().map_or(0, SweepConfig::cell_count);
+        sweep + self.walk_forward_grid().map_or(0, |g| g.cell_count())
+    }
+
     /// The strategy the sweep and the walk-forward vary: the sweep's `base`, else the first
     /// liquidity-timing strategy, else the default timing parameters.
     pub fn timing_base(&self) -> TimingParams {
@@ -215,7 +229,7 @@ impl BacktestConfig {
 }
 
 /// A window of weeks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Span {
     /// The first decision Friday (equity 1 at its close).
     pub start: Option<Date>,
@@ -237,7 +251,7 @@ impl Span {
 }
 
 /// One strategy or benchmark in the report.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
     /// Short name (the strategy's compact form, or the benchmark's name).
     pub name: String,
@@ -286,7 +300,7 @@ impl RunReport {
 }
 
 /// A strategy, benchmark or analysis that could not run, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     /// Its name.
     pub name: String,
@@ -295,7 +309,7 @@ pub struct Skipped {
 }
 
 /// The whole backtest.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BacktestReport {
     /// [`BACKTEST_SCHEMA_VERSION`].
     pub schema_version: String,
@@ -380,12 +394,41 @@ pub fn run_backtest(dataset: &Dataset, config: &BacktestConfig) -> Result<Backte
     run_on_inputs(&inputs, config)
 }
 
+/// [`run_backtest`], calling `progress(done, total)` after each grid cell of the sweep and the
+/// walk-forward (the costly part: hundreds of cells each; the strategies and benchmarks are a few
+/// runs and are not counted). `total` is [`BacktestConfig::grid_cells`]; nothing is called when
+/// neither is asked for. For a Web Worker's progress messages.
+pub fn run_backtest_with_progress(
+    dataset: &Dataset,
+    config: &BacktestConfig,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<BacktestReport, BacktestError> {
+    config.validate()?;
+    let inputs = BacktestInputs::build(dataset, config)?;
+    run_on_inputs_with_progress(&inputs, config, progress)
+}
+
 /// [`run_backtest`] on inputs already built (to rerun other settings on the same data).
 pub fn run_on_inputs(
     inputs: &BacktestInputs,
     config: &BacktestConfig,
 ) -> Result<BacktestReport, BacktestError> {
+    run_on_inputs_with_progress(inputs, config, &mut |_, _| {})
+}
+
+/// [`run_on_inputs`] with progress, as in [`run_backtest_with_progress`].
+pub fn run_on_inputs_with_progress(
+    inputs: &BacktestInputs,
+    config: &BacktestConfig,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<BacktestReport, BacktestError> {
     config.validate()?;
+    let total = config.grid_cells();
+    let mut done = 0;
+    let mut tick = || {
+        done += 1;
+        progress(done, total);
+    };
     let (market, signals) = (&inputs.market, &inputs.signals);
     let mut skipped = Vec::new();
     let mut runnable: Vec<(&StrategySpec, Targets)> = Vec::new();
@@ -447,7 +490,15 @@ pub fn run_on_inputs(
     let base = config.timing_base();
     let sweep = match &config.sweep {
         Some(sweep_config) => {
-            match sweep::sweep(market, signals, sweep_config, &base, &config.engine, config.start) {
+            match sweep::sweep_ticking(
+                market,
+                signals,
+                sweep_config,
+                &base,
+                &config.engine,
+                config.start,
+                &mut tick,
+            ) {
                 Ok(report) => Some(report),
                 Err(e) => {
                     skipped.push(Skipped { name: "sweep".into(), reason: e.to_string() });
@@ -459,8 +510,8 @@ pub fn run_on_inputs(
     };
     let walk_forward = match &config.walk_forward {
         Some(wf) => {
-            let grid = wf.grid.clone().or_else(|| config.sweep.clone()).unwrap_or_default();
-            let result = walkforward::walk_forward(
+            let grid = config.walk_forward_grid().unwrap_or_default();
+            let result = walkforward::walk_forward_ticking(
                 market,
                 signals,
                 wf,
@@ -469,6 +520,7 @@ pub fn run_on_inputs(
                 &config.engine,
                 config.start,
                 config.include_weeks,
+                &mut tick,
             );
             match result {
                 Ok(report) => Some(report),

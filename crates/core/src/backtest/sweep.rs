@@ -124,6 +124,11 @@ impl SweepConfig {
         Ok(())
     }
 
+    /// Number of cells of the grid (`rows x cols`).
+    pub fn cell_count(&self) -> usize {
+        self.rows.values.len() * self.cols.values.len()
+    }
+
     /// The parameters of cell `(row, col)`.
     pub fn cell(&self, base: &TimingParams, row: usize, col: usize) -> Option<TimingParams> {
         let (r, c) = (self.rows.values.get(row)?, self.cols.values.get(col)?);
@@ -132,7 +137,7 @@ impl SweepConfig {
 }
 
 /// The sweep's result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepReport {
     /// The strategy varied.
     pub base: TimingParams,
@@ -181,7 +186,9 @@ pub(crate) struct Grid {
     pub impulses: BTreeMap<usize, Vec<f64>>,
 }
 
-/// Runs every cell of the grid over the common window starting no earlier than `start`.
+/// Runs every cell of the grid over the common window starting no earlier than `start`, calling
+/// `tick` after each cell (the unit of a backtest's progress, see
+/// [`super::run_backtest_with_progress`]).
 pub(crate) fn evaluate(
     market: &Market,
     signals: &Signals,
@@ -189,6 +196,7 @@ pub(crate) fn evaluate(
     base: &TimingParams,
     engine: &EngineConfig,
     start: Option<Date>,
+    tick: &mut dyn FnMut(),
 ) -> Result<Grid, BacktestError> {
     config.validate()?;
     validate_timing(base)?;
@@ -228,6 +236,7 @@ pub(crate) fn evaluate(
             cash = path.cash;
         }
         cells.push(Cell { params: p, net: path.net });
+        tick();
     }
     Ok(Grid { base: base.clone(), window, cells, cash, market, impulses })
 }
@@ -248,7 +257,20 @@ pub fn sweep(
     engine: &EngineConfig,
     start: Option<Date>,
 ) -> Result<SweepReport, BacktestError> {
-    let grid = evaluate(market, signals, config, base, engine, start)?;
+    sweep_ticking(market, signals, config, base, engine, start, &mut || {})
+}
+
+/// [`sweep`], calling `tick` after each cell.
+pub(crate) fn sweep_ticking(
+    market: &Market,
+    signals: &Signals,
+    config: &SweepConfig,
+    base: &TimingParams,
+    engine: &EngineConfig,
+    start: Option<Date>,
+    tick: &mut dyn FnMut(),
+) -> Result<SweepReport, BacktestError> {
+    let grid = evaluate(market, signals, config, base, engine, start, tick)?;
     let cols = config.cols.values.len().max(1);
     let values: Vec<Option<f64>> = grid.cells.iter().map(|c| sharpe_ratio(&c.net, &grid.cash)).collect();
     let sharpe: Vec<Vec<Option<f64>>> = values.chunks(cols).map(<[Option<f64>]>::to_vec).collect();

@@ -61,7 +61,7 @@ impl WalkForwardConfig {
 }
 
 /// One fold.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Fold {
     /// The in-sample window (its last return is realised at `end`).
     pub in_sample: Span,
@@ -81,7 +81,7 @@ pub struct Fold {
 }
 
 /// The walk-forward result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WalkForwardReport {
     /// The strategy whose parameters are chosen.
     pub base: TimingParams,
@@ -130,8 +130,24 @@ pub fn walk_forward(
     start: Option<Date>,
     include_weeks: bool,
 ) -> Result<WalkForwardReport, BacktestError> {
+    walk_forward_ticking(market, signals, config, grid_config, base, engine, start, include_weeks, &mut || {})
+}
+
+/// [`walk_forward`], calling `tick` after each cell of the grid.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn walk_forward_ticking(
+    market: &Market,
+    signals: &Signals,
+    config: &WalkForwardConfig,
+    grid_config: &SweepConfig,
+    base: &TimingParams,
+    engine: &EngineConfig,
+    start: Option<Date>,
+    include_weeks: bool,
+    tick: &mut dyn FnMut(),
+) -> Result<WalkForwardReport, BacktestError> {
     config.validate()?;
-    let grid = evaluate(market, signals, grid_config, base, engine, start)?;
+    let grid = evaluate(market, signals, grid_config, base, engine, start, tick)?;
     let w0 = grid.window.start;
     let plan = folds(grid.window.clone(), config.in_sample_weeks, config.out_of_sample_weeks);
     let (Some(first), Some(last)) = (plan.first(), plan.last()) else {

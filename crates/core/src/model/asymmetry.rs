@@ -217,7 +217,7 @@ impl fmt::Display for Verdict {
 
 /// Log returns of an asset and its benchmark on the benchmark's calendar (daily) or on Fridays
 /// (weekly), complete periods only.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PairedReturns {
     /// The date each return period ends on, ascending.
     pub dates: Vec<Date>,
@@ -293,7 +293,7 @@ pub fn paired_log_returns(asset: &Series, bench: &Series, frequency: ReturnFrequ
 }
 
 /// Rolling one-year figures, one point per window, all columns parallel to `dates`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Rolling {
     /// Returns per window.
     pub window: usize,
@@ -312,7 +312,7 @@ pub struct Rolling {
 }
 
 /// Decoupling: how often the asset rose while the benchmark fell.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Decoupling {
     /// Full-sample share of the benchmark's down periods on which the asset rose (`None` without a
     /// down period).
@@ -332,7 +332,7 @@ pub struct Decoupling {
 }
 
 /// The asymmetry of one asset against one benchmark at one frequency (MODEL.md 5).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AsymmetryResult {
     /// The asset's id.
     pub asset: String,

@@ -124,7 +124,7 @@ impl Default for ChainConfig {
 }
 
 /// One scored indicator.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Indicator {
     /// Id, e.g. `CPI_YOY`.
     pub id: String,
@@ -152,7 +152,7 @@ pub struct Indicator {
 }
 
 /// A link's summary at the as-of date.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LinkSummary {
     /// The link's name.
     pub name: String,
@@ -174,7 +174,7 @@ pub struct LinkSummary {
 }
 
 /// The correlation between two links at their best lag.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Transmission {
     /// Upstream.
     pub from: String,
@@ -199,7 +199,7 @@ pub struct Transmission {
 }
 
 /// The chain at the as-of date.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Chain {
     /// Every indicator.
     pub indicators: Vec<Indicator>,

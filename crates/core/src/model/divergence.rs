@@ -132,7 +132,7 @@ impl Default for DivergenceConfig {
 }
 
 /// The policy rate of an economy.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RateReading {
     /// The series used.
     pub series: String,
@@ -169,7 +169,7 @@ pub enum BalanceSheetDirection {
 }
 
 /// The balance sheet of an economy's central bank.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BalanceSheetReading {
     /// The series used.
     pub series: String,
@@ -196,7 +196,7 @@ pub struct BalanceSheetReading {
 }
 
 /// One row of the table.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EconomyStance {
     /// Short id.
     pub id: String,
@@ -225,7 +225,7 @@ pub struct EconomyStance {
 }
 
 /// The policy-divergence table as of a date.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PolicyDivergence {
     /// The as-of date.
     pub as_of: Date,

@@ -80,7 +80,7 @@ pub enum TotalSource {
 }
 
 /// One trading day of a flow table.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FlowRow {
     /// The day.
     pub date: Date,
@@ -99,7 +99,7 @@ pub struct FlowRow {
 }
 
 /// A row whose reported total differs from the sum of its funds.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TotalDisagreement {
     /// The day.
     pub date: Date,
@@ -112,7 +112,7 @@ pub struct TotalDisagreement {
 }
 
 /// A parsed spot-ETF flow table.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FlowTable {
     /// The file or URL it was read from.
     pub source: String,
@@ -131,7 +131,7 @@ pub struct FlowTable {
 }
 
 /// Why a row of a flow table was dropped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum DropReason {
     /// The same fund cells as the next row: a copy of that row.
@@ -148,7 +148,7 @@ pub enum DropReason {
 }
 
 /// A dropped row of a flow table.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DroppedRow {
     /// Its date.
     pub date: Date,
@@ -453,7 +453,7 @@ pub fn parse_flow_table(
 // ---------------------------------------------------------------------------------------------
 
 /// One row of a treasury-company sheet.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TreasuryRow {
     /// The date.
     pub date: Date,
@@ -468,7 +468,7 @@ pub struct TreasuryRow {
 }
 
 /// A parsed treasury-company sheet, rows sorted by company and date.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TreasurySheet {
     /// The file it was read from.
     pub source: String,
@@ -566,7 +566,7 @@ pub fn parse_treasury_sheet(source: &str, body: &str) -> Result<TreasurySheet, P
 }
 
 /// One company at one date.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MnavPoint {
     /// The date of the sheet row.
     pub date: Date,
@@ -591,7 +591,7 @@ pub struct MnavPoint {
 }
 
 /// mNAV of one company over time.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CompanyMnav {
     /// The company.
     pub company: String,
@@ -705,7 +705,7 @@ impl Default for FlowsConfig {
 }
 
 /// The inputs of [`crypto_flows`] that are tables rather than series.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FlowInputs {
     /// A spot-ETF flow table.
     pub etf: Option<FlowTable>,
@@ -842,7 +842,7 @@ impl FlowInputs {
 }
 
 /// One trading day of ETF flows.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FlowDay {
     /// The day.
     pub date: Date,
@@ -897,7 +897,7 @@ pub fn flow_phase(flows: &[f64], short: usize, long: usize) -> Option<FlowPhase>
 }
 
 /// The sums [`flow_phase`] compares: the last `recent_days` and the `before_days` before them.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PhaseWindows {
     /// The last flow day.
     pub date: Date,
@@ -949,7 +949,7 @@ pub fn outflows_stopped(flows: &[f64]) -> Option<bool> {
 }
 
 /// ETF flows as of a date.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EtfFlows {
     /// The table's source.
     pub source: String,
@@ -983,7 +983,7 @@ pub struct EtfFlows {
 }
 
 /// The altcoin basket and ETH/BTC in one week.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AltWeek {
     /// The Friday.
     pub date: Date,
@@ -1022,7 +1022,7 @@ pub enum AltRegime {
 }
 
 /// Inside crypto as of a date.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InsideCrypto {
     /// The coins of the basket found in the dataset.
     pub coins: Vec<String>,
@@ -1035,7 +1035,7 @@ pub struct InsideCrypto {
 }
 
 /// Crypto flows, treasury companies and the altcoin basket as of a date.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CryptoFlows {
     /// The as-of date.
     pub as_of: Date,

@@ -215,7 +215,7 @@ impl Default for GlobalConfig {
 }
 
 /// A component as used: where its inputs came from.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ComponentInput {
     /// `FED` or the bank's id.
     pub id: String,
@@ -240,7 +240,7 @@ pub struct ComponentInput {
 }
 
 /// One component at one Friday.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ComponentReading {
     /// The component id.
     pub id: String,
@@ -273,7 +273,7 @@ pub struct ComponentReading {
 }
 
 /// The k-week impulse of the total, in USD and at constant FX.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Impulse {
     /// The window in weeks.
     pub weeks: usize,
@@ -312,7 +312,7 @@ pub struct Impulse {
 }
 
 /// The global total at one Friday, with its components and impulses.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GlobalReading {
     /// The Friday.
     pub date: Date,
@@ -332,7 +332,7 @@ pub struct GlobalReading {
 }
 
 /// The global total in one week of the history.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GlobalWeek {
     /// The Friday.
     pub date: Date,
@@ -361,7 +361,7 @@ pub struct GlobalWeek {
 }
 
 /// Global liquidity as of a date.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GlobalLiquidity {
     /// The as-of date: nothing published after it was used.
     pub as_of: Date,

@@ -118,7 +118,7 @@ impl Default for GoldConfig {
 }
 
 /// One rolling window's fit.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SlopeFit {
     /// The window's last week.
     pub date: Date,
@@ -153,7 +153,7 @@ pub struct SlopeFit {
 }
 
 /// One week of the residual.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResidualPoint {
     /// The Friday.
     pub date: Date,
@@ -170,7 +170,7 @@ pub struct ResidualPoint {
 }
 
 /// Where the cumulative residual's trend changes most.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrendBreak {
     /// The hinge week `τ`.
     pub date: Date,
@@ -208,11 +208,11 @@ pub struct TrendBreak {
     /// `φ = Σ_{t>=1} u_t u_{t-1} / Σ_{t>=1} u_{t-1}²`, `u` the one-line fit's residuals.
     pub null_ar1: Option<f64>,
     /// The null model in words ([`BREAK_NULL_MODEL`]).
-    pub null_model: &'static str,
+    pub null_model: String,
 }
 
 /// Gold against real rates as of a date.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GoldRealRates {
     /// The as-of date.
     pub as_of: Date,
@@ -585,7 +585,7 @@ pub fn hinge_break(points: &[ResidualPoint], min_segment: usize, null: BreakNull
         null_p_value,
         null_replicates: if null_p_value.is_some() { null.replicates } else { 0 },
         null_ar1,
-        null_model: BREAK_NULL_MODEL,
+        null_model: BREAK_NULL_MODEL.to_string(),
     })
 }
 

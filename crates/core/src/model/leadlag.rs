@@ -162,7 +162,7 @@ impl Default for LeadLagConfig {
 }
 
 /// Weekly changes of two series on common Fridays.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct WeeklyChanges {
     /// The Friday each week ends on, ascending and consecutive.
     pub dates: Vec<Date>,
@@ -189,7 +189,7 @@ pub fn weekly_changes(x: Leg<'_>, y: Leg<'_>) -> WeeklyChanges {
 }
 
 /// The lead-lag of one pair (MODEL.md 6).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LeadLagResult {
     /// The leading candidate's id.
     pub x: String,
@@ -355,7 +355,7 @@ impl fmt::Display for StabilityLabel {
 }
 
 /// The stability of the rolling correlation of two series over one window length.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StabilityResult {
     /// The first series' id.
     pub x: String,

@@ -54,7 +54,7 @@ impl Default for RegimeConfig {
 }
 
 /// Probabilities of the four quadrants.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QuadrantProbabilities {
     /// Recovery.
     pub recovery: f64,
@@ -67,7 +67,7 @@ pub struct QuadrantProbabilities {
 }
 
 /// The regimes of one week.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RegimeWeek {
     /// The Friday.
     pub date: Date,

@@ -78,7 +78,7 @@ use crate::stats::ols::{ols, Coefficient};
 use crate::transform::{Change, LogReturn, Transform, TransformError};
 
 /// One tier of the spectrum, safe to risky, with its weekly prices on the panel's Friday calendar.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TierPrices {
     /// Tier id (e.g. `CASH`, `UST10`, `GOLD`, `SP500`, `NASDAQ100`, `NASDAQCOM`, `CBBTCUSD`,
     /// `CBETHUSD`, `ALTS`).
@@ -224,7 +224,7 @@ fn price_ratio(a: f64, b: f64) -> f64 {
 // ---------------------------------------------------------------------------------------------
 
 /// The regression of one tier's weekly log return on the four regressors over one window.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SensitivityFit {
     /// First week of the window.
     pub start: Date,
@@ -250,7 +250,7 @@ pub struct SensitivityFit {
 }
 
 /// The liquidity beta of one rolling window.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RollingBeta {
     /// Last week of the window.
     pub date: Date,
@@ -266,7 +266,7 @@ pub struct RollingBeta {
 }
 
 /// A tier's measured sensitivities.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sensitivity {
     /// Tier id.
     pub tier: String,
@@ -528,7 +528,7 @@ impl CrossProducts {
 // ---------------------------------------------------------------------------------------------
 
 /// One measured tier in the order of its liquidity beta.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MeasuredTier {
     /// Tier id.
     pub tier: String,
@@ -543,7 +543,7 @@ pub struct MeasuredTier {
 }
 
 /// The measured spectrum beside the assumed one.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MeasuredOrder {
     /// Tier ids in the assumed order, safe to risky.
     pub assumed: Vec<String>,
@@ -597,7 +597,7 @@ pub fn measured_order(sensitivities: &[Sensitivity]) -> MeasuredOrder {
 // ---------------------------------------------------------------------------------------------
 
 /// One tier's overflow condition at a week.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TierOverflow {
     /// Tier id.
     pub tier: String,
@@ -610,7 +610,7 @@ pub struct TierOverflow {
 }
 
 /// The overflow stage at the last week, with each tier's figures.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OverflowNow {
     /// The week.
     pub date: Date,
@@ -625,7 +625,7 @@ pub struct OverflowNow {
 }
 
 /// The overflow stage at one week of history.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OverflowPoint {
     /// The week.
     pub date: Date,
@@ -636,7 +636,7 @@ pub struct OverflowPoint {
 }
 
 /// One turn of the liquidity impulse from `<= 0` to `> 0`, and how long each tier took to follow.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OverflowEpisode {
     /// The first week with a positive impulse.
     pub date: Date,
@@ -649,7 +649,7 @@ pub struct OverflowEpisode {
 }
 
 /// The typical lag of one tier over the episodes.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TierLag {
     /// Tier id.
     pub tier: String,
@@ -663,7 +663,7 @@ pub struct TierLag {
 }
 
 /// "Does money reach equities before crypto, and crypto before altcoins?"
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OverflowTable {
     /// Column headers: tier ids in the assumed order.
     pub tiers: Vec<String>,
@@ -676,7 +676,7 @@ pub struct OverflowTable {
 }
 
 /// How far up the spectrum the tide reaches.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Overflow {
     /// At the last week; `None` for an empty calendar.
     pub current: Option<OverflowNow>,
@@ -819,7 +819,7 @@ pub fn overflow(inputs: &SpectrumInputs<'_>) -> Overflow {
 // ---------------------------------------------------------------------------------------------
 
 /// Mega-cap concentration at one week.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConcentrationPoint {
     /// The week.
     pub date: Date,
@@ -835,7 +835,7 @@ pub struct ConcentrationPoint {
 }
 
 /// Mega-cap concentration now and every week.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Concentration {
     /// At the last week; `None` for an empty calendar.
     pub current: Option<ConcentrationPoint>,
@@ -874,7 +874,7 @@ pub fn concentration(inputs: &SpectrumInputs<'_>) -> Concentration {
 }
 
 /// ETH/BTC at one week.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EthBtcPoint {
     /// The week.
     pub date: Date,
@@ -887,7 +887,7 @@ pub struct EthBtcPoint {
 }
 
 /// ETH/BTC now and every week.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InsideCrypto {
     /// At the last week; `None` for an empty calendar.
     pub current: Option<EthBtcPoint>,
@@ -1137,7 +1137,7 @@ impl RotationTable {
 }
 
 /// One tier's target weight.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TierWeight {
     /// Tier id.
     pub tier: String,
@@ -1146,7 +1146,7 @@ pub struct TierWeight {
 }
 
 /// The target weights for one week's regimes.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TargetWeights {
     /// The label of the rule that gave the weights; `None` when no rule applied.
     pub rule_label: Option<String>,
@@ -1237,13 +1237,13 @@ pub const MIN_DECOUPLING_HISTORY: usize = 52;
 pub const ETF_FLOW_WEEKS: usize = 2;
 
 /// One condition of the checklist.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChecklistItem {
     /// Stable id (`dollar_past_peak`, `liquidity_impulse_positive`, `risk_not_restrictive`,
     /// `btc_decoupling`, `etf_outflows_stopped`).
-    pub id: &'static str,
+    pub id: String,
     /// What the condition says.
-    pub label: &'static str,
+    pub label: String,
     /// Whether it holds; `None` when an input it needs is missing (or too thin to judge).
     pub met: Option<bool>,
     /// The figures behind the verdict, or what is missing.
@@ -1251,7 +1251,7 @@ pub struct ChecklistItem {
 }
 
 /// The conditions that would end a defensive stance, at the last week.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Checklist {
     /// The week; `None` for an empty calendar.
     pub date: Option<Date>,
@@ -1298,7 +1298,7 @@ const NO_WEEK: &str = "no week on the calendar";
 
 fn dollar_past_peak(dollar: &[f64], last: Option<usize>) -> ChecklistItem {
     let (id, label) = ("dollar_past_peak", "Dollar past a peak");
-    let item = |met, detail| ChecklistItem { id, label, met, detail };
+    let item = |met, detail| ChecklistItem { id: id.into(), label: label.into(), met, detail };
     let Some(t) = last else { return item(None, NO_WEEK.to_string()) };
     let now = at(dollar, t);
     if !now.is_finite() {
@@ -1323,17 +1323,19 @@ fn dollar_past_peak(dollar: &[f64], last: Option<usize>) -> ChecklistItem {
 
 fn impulse_positive(impulse: &[f64], last: Option<usize>) -> ChecklistItem {
     let (id, label) = ("liquidity_impulse_positive", "Liquidity impulse positive");
-    let Some(t) = last else { return ChecklistItem { id, label, met: None, detail: NO_WEEK.to_string() } };
+    let Some(t) = last else {
+        return ChecklistItem { id: id.into(), label: label.into(), met: None, detail: NO_WEEK.to_string() };
+    };
     match finite(at(impulse, t)) {
         Some(i) => ChecklistItem {
-            id,
-            label,
+            id: id.into(),
+            label: label.into(),
             met: Some(i > 0.0),
             detail: format!("net-liquidity impulse {i:+.2}% (13-week change of net liquidity)"),
         },
         None => ChecklistItem {
-            id,
-            label,
+            id: id.into(),
+            label: label.into(),
             met: None,
             detail: "net-liquidity impulse missing at the last week".into(),
         },
@@ -1342,7 +1344,9 @@ fn impulse_positive(impulse: &[f64], last: Option<usize>) -> ChecklistItem {
 
 fn risk_not_restrictive(risk_state: &[Option<State>], last: Option<usize>) -> ChecklistItem {
     let (id, label) = ("risk_not_restrictive", "Risk appetite not restrictive");
-    let Some(t) = last else { return ChecklistItem { id, label, met: None, detail: NO_WEEK.to_string() } };
+    let Some(t) = last else {
+        return ChecklistItem { id: id.into(), label: label.into(), met: None, detail: NO_WEEK.to_string() };
+    };
     match risk_state.get(t).copied().flatten() {
         Some(state) => {
             let name = match state {
@@ -1351,15 +1355,15 @@ fn risk_not_restrictive(risk_state: &[Option<State>], last: Option<usize>) -> Ch
                 State::Restrictive => "restrictive",
             };
             ChecklistItem {
-                id,
-                label,
+                id: id.into(),
+                label: label.into(),
                 met: Some(state != State::Restrictive),
                 detail: format!("the risk-appetite link is {name}"),
             }
         }
         None => ChecklistItem {
-            id,
-            label,
+            id: id.into(),
+            label: label.into(),
             met: None,
             detail: "risk-appetite state unknown at the last week".into(),
         },
@@ -1381,7 +1385,7 @@ fn decoupling_share(nasdaq: &[f64], btc: &[f64], end: usize) -> Option<f64> {
 
 fn btc_decoupling(inputs: &SpectrumInputs<'_>, last: Option<usize>) -> ChecklistItem {
     let (id, label) = ("btc_decoupling", "Bitcoin rising on Nasdaq-down weeks");
-    let item = |met, detail| ChecklistItem { id, label, met, detail };
+    let item = |met, detail| ChecklistItem { id: id.into(), label: label.into(), met, detail };
     let Some(t) = last else { return item(None, NO_WEEK.to_string()) };
     let len = inputs.calendar.len();
     let nasdaq = log_returns(inputs.nasdaq100, len, 1);
@@ -1420,7 +1424,7 @@ fn btc_decoupling(inputs: &SpectrumInputs<'_>, last: Option<usize>) -> Checklist
 
 fn etf_outflows_stopped(flows: Option<&[f64]>, last: Option<usize>) -> ChecklistItem {
     let (id, label) = ("etf_outflows_stopped", "ETF outflows stopped");
-    let item = |met, detail| ChecklistItem { id, label, met, detail };
+    let item = |met, detail| ChecklistItem { id: id.into(), label: label.into(), met, detail };
     let Some(flows) = flows else { return item(None, "no ETF flows file loaded".to_string()) };
     let Some(t) = last else { return item(None, NO_WEEK.to_string()) };
     let Some(first) = (t + 1).checked_sub(ETF_FLOW_WEEKS) else {
@@ -1442,7 +1446,7 @@ fn etf_outflows_stopped(flows: Option<&[f64]>, last: Option<usize>) -> Checklist
 // ---------------------------------------------------------------------------------------------
 
 /// A tier's id and name.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TierLabel {
     /// Tier id.
     pub id: String,
@@ -1451,7 +1455,7 @@ pub struct TierLabel {
 }
 
 /// The rotation view: the table (shown) and the current target weights.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Rotation {
     /// The rule table in use.
     pub table: RotationTable,
@@ -1462,7 +1466,7 @@ pub struct Rotation {
 }
 
 /// The whole risk spectrum (MODEL.md 4).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SpectrumResult {
     /// The last week of the calendar.
     pub as_of: Option<Date>,

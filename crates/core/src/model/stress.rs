@@ -123,7 +123,7 @@ impl Default for StressConfig {
 }
 
 /// The stress figures of one business day.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StressDay {
     /// The business day.
     pub date: Date,
@@ -164,7 +164,7 @@ pub struct StressDay {
 }
 
 /// The stress reading of the last business day, with what fell.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StressReading {
     /// The figures.
     #[serde(flatten)]
@@ -197,7 +197,7 @@ fn is_extreme(day: &StressDay, thresholds: &StressThresholds) -> bool {
 }
 
 /// One asset's move over an episode.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EpisodeMove {
     /// The asset.
     pub asset: String,
@@ -210,7 +210,7 @@ pub struct EpisodeMove {
 }
 
 /// A run of extreme days.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StressEpisode {
     /// The first extreme day.
     pub start: Date,
@@ -233,7 +233,7 @@ pub struct StressEpisode {
 }
 
 /// Cross-asset stress as of a date.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stress {
     /// The as-of date.
     pub as_of: Date,

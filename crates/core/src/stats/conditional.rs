@@ -10,14 +10,14 @@
 //! Inputs are return slices aligned on the benchmark's calendar (log returns in the model); a pair
 //! with a missing side is skipped.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::bootstrap::block_bootstrap_ci;
 use super::descriptive::PairMoments;
 use super::finite;
 
 /// Up and down betas with the figures that go beside them.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UpDown {
     /// `cov(a, m | m > 0) / var(m | m > 0)`.
     pub up_beta: f64,

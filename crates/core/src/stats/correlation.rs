@@ -6,7 +6,7 @@
 
 use std::ops::RangeInclusive;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::descriptive::PairMoments;
@@ -101,7 +101,7 @@ pub fn fisher_interval(r: f64, n: usize, level: f64) -> Option<[f64; 2]> {
 }
 
 /// A Pearson correlation with its sample size and 95% Fisher-z interval.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Correlation {
     /// Pearson's r.
     pub r: f64,
@@ -124,7 +124,7 @@ impl Correlation {
 }
 
 /// The correlation of `x_t` with `y_{t+lag}`, with the pairs it used and its null band.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LagCorrelation {
     /// The lag `k` in periods; positive when x leads y.
     pub lag: i32,

@@ -7,7 +7,7 @@
 //! is as cheap as the one-pass textbook formula and does not lose the digits that formula loses
 //! when the mean is large against the spread (index levels, balance sheets in USD bn).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{finite, finite_pairs};
 
@@ -172,7 +172,7 @@ pub(crate) fn sorted_finite(values: &[f64]) -> Vec<f64> {
 }
 
 /// Minimum, quartiles and maximum of a sample (quartiles by [`quantile`], type 7).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Number of finite values summarised.
     pub n: usize,

@@ -62,7 +62,7 @@
 //!   of `R` at all. With the intercept in
 //!   the model, the shifts change neither the residuals, the leverages nor `b_x`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor};
 
 use super::finite;
@@ -72,7 +72,7 @@ use super::ols::{hc3_covariance, inverse_quadratic_form, least_squares, LEVERAGE
 pub const DEFAULT_MAX_LAG: usize = 8;
 
 /// An F statistic with its p-value.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FTest {
     /// The F statistic.
     pub f: f64,
@@ -106,7 +106,7 @@ pub fn nested_f_test(
 }
 
 /// The Granger test of "x Granger-causes y" at one lag order.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GrangerTest {
     /// The lag order `p`.
     pub lag: usize,

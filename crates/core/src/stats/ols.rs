@@ -28,7 +28,7 @@
 //! is smaller than [`COLLINEARITY_TOLERANCE`] times the column's length; the fit is then `None`
 //! (the coefficients are not identified), never a set of huge, meaningless numbers.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::descriptive::variance;
@@ -46,7 +46,7 @@ pub const COLLINEARITY_TOLERANCE: f64 = 1e-10;
 pub const LEVERAGE_TOLERANCE: f64 = 1e-10;
 
 /// One estimated coefficient with its inference.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Coefficient {
     /// The least-squares estimate `b_j`.
     pub estimate: f64,
@@ -79,7 +79,7 @@ pub struct Coefficient {
 }
 
 /// A fitted regression.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OlsFit {
     /// The intercept first, then one coefficient per regressor in the order given.
     pub coefficients: Vec<Coefficient>,

@@ -28,7 +28,7 @@
 
 use std::ops::RangeInclusive;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::correlation::normal_quantile;
 use super::finite;
@@ -37,7 +37,7 @@ use super::finite;
 pub const MIN_ROTATIONS: usize = 99;
 
 /// How a band or p-value accounts for the search.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Adjustment {
     /// The maximum statistic over every admissible circular rotation of `y` ([`circular_shift_max`]).
@@ -47,7 +47,7 @@ pub enum Adjustment {
 }
 
 /// The significance of a best lag once the search over lags is accounted for.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SearchAdjusted {
     /// How the search was accounted for.
     pub method: Adjustment,
