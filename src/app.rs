@@ -7,10 +7,12 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
 use tideline_core::catalog::Catalog;
+use tideline_core::codec;
 use tideline_core::manifest::Manifest;
 use tideline_core::model::flows::{FlowInputs, TableKind};
-use tideline_core::report::{analyze_timed, Detail, JsonStyle, ModelConfig, Report};
+use tideline_core::report::{JsonStyle, ModelConfig, Report};
 use tideline_core::settings::{Notice, Settings};
+use tideline_core::worker::Response;
 use tideline_core::Date;
 use wasm_bindgen::JsCast;
 
@@ -21,8 +23,9 @@ use crate::feeds::cache::StoredUpload;
 use crate::feeds::fetch_text;
 use crate::feeds::loader::{load_cached, load_series, LoadOptions, LoadOutcome};
 use crate::perf::{self, now_ms};
-use crate::state::{router_base, use_settings, Page, SettingsWriter};
+use crate::state::{app_url, router_base, use_settings, Page, SettingsWriter};
 use crate::theme;
+use crate::worker::ModelClient;
 
 /// The mirror folder, under the app's root (same origin: FRED sends no CORS headers). Fetches
 /// resolve it against the document's base URL, never the route's path (see `crate::state`).
@@ -95,32 +98,29 @@ pub async fn load_saved() -> Option<LoadOutcome> {
     usable.then_some(outcome)
 }
 
-/// Runs the model on the loaded data; the result with the time it took, lean (the detail
-/// `tideline analyze` writes by default): the page draws only what the lean report keeps, and
-/// exports it as it is.
-pub fn run_model(outcome: &LoadOutcome, tables: &FlowInputs, settings: &Settings) -> Result<Report, ViewError> {
-    let config = settings.model_config(&ModelConfig::default());
+/// Where the model's worker script is, under the app's root (Trunk names it after its binary).
+const WORKER_SCRIPT: &str = "tideline-worker.js";
+
+/// What to do when the model cannot run: the worker's reason, and how to fill the data folder.
+fn no_report_message(reason: &str) -> String {
+    format!("{reason}. Fill the data folder with `tideline mirror --out <site>/data` (see the README).")
+}
+
+/// Reads the worker's report (the document `tideline analyze` writes by default: lean, compact).
+/// The page shows it only when it has net liquidity, the figure every page starts from.
+fn read_report(json: &str, statuses: impl Fn() -> Vec<SeriesStatus>) -> Result<Report, ViewError> {
     let started = now_ms();
-    perf::mark("tideline:model-start");
-    let clock = now_ms;
-    let result = analyze_timed(&outcome.dataset, &config, tables, Some(&clock));
-    perf::mark("tideline:model-end");
-    perf::measure("tideline:model", "tideline:model-start", "tideline:model-end");
-    let mut report = result.map_err(|e| ViewError {
-        message: format!(
-            "{e}. Fill the data folder with `tideline mirror --out <site>/data` (see the README)."
-        ),
-        statuses: outcome.statuses.clone(),
+    let report: Report = serde_json::from_str(json).map_err(|e| ViewError {
+        message: format!("The model's report could not be read: {e}"),
+        statuses: statuses(),
     })?;
-    report.timing.model_ms = now_ms() - started;
-    perf::set_sections(&report.timing.sections);
-    let report = report.with_detail(Detail::default());
+    perf::add("report_read", now_ms() - started, json.len());
     if report.net_liquidity.latest.is_none() {
         return Err(ViewError {
             message: "Net liquidity needs WALCL and a TGA series (WDTGAL or WTREGEN) in the data folder. \
                       Fill it with `tideline mirror --out <site>/data` (see the README)."
                 .to_string(),
-            statuses: outcome.statuses.clone(),
+            statuses: statuses(),
         });
     }
     Ok(report)
@@ -180,8 +180,10 @@ fn export_report(report: &Report) {
 pub struct AppData {
     /// The loaded data and table inputs (uploads included), once any has come.
     pub outcome: Signal<Option<(LoadOutcome, FlowInputs)>>,
-    /// The report of the current settings: `None` while no data has come.
-    pub report: Memo<Option<Result<Report, ViewError>>>,
+    /// The report of the current settings (the worker's newest answer): `None` until the first.
+    pub report: ReadSignal<Option<Result<Report, ViewError>>>,
+    /// True while the worker computes a newer report than the one shown.
+    pub computing: ReadSignal<bool>,
     /// The settings in force (the URL's, checked against the data).
     pub settings: Memo<Settings>,
     /// The reader's uploads.
@@ -266,9 +268,45 @@ fn Shell() -> impl IntoView {
     // Only what the report depends on: a change of chart window or of Explore's series does not
     // rerun the model.
     let model_settings = Memo::new(move |_| settings.with(Settings::model_part));
-    let report = Memo::new(move |_| {
-        let model_settings = model_settings.get();
-        outcome.with(|o| o.as_ref().map(|(o, tables)| run_model(o, tables, &model_settings)))
+    // The model runs in the worker: the data goes over once per change, then one request per
+    // view; the newest answer lands here.
+    let report = RwSignal::new(None::<Result<Report, ViewError>>);
+    let computing = RwSignal::new(false);
+    let on_response = move |response: Response| match response {
+        Response::Report { json, .. } => {
+            computing.set(false);
+            let statuses = || {
+                outcome.with_untracked(|o| o.as_ref().map(|(o, _)| o.statuses.clone()).unwrap_or_default())
+            };
+            report.set(Some(read_report(&json, statuses)));
+        }
+        Response::Error { message, .. } => {
+            computing.set(false);
+            let statuses =
+                outcome.with_untracked(|o| o.as_ref().map(|(o, _)| o.statuses.clone()).unwrap_or_default());
+            report.set(Some(Err(ViewError { message: no_report_message(&message), statuses })));
+        }
+        Response::DataLoaded { .. } | Response::Progress { .. } | Response::Backtest { .. } => {}
+    };
+    let client = StoredValue::new_local(ModelClient::spawn(&app_url(WORKER_SCRIPT), on_response));
+    // The data's fingerprint, once it has been sent to the worker.
+    let fingerprint = Memo::new(move |_| {
+        outcome.with(|o| {
+            let (o, tables) = o.as_ref()?;
+            let started = now_ms();
+            let dataset = codec::encode_dataset(&o.dataset);
+            let tables = codec::encode_tables(tables);
+            let fingerprint = codec::fingerprint_of(&dataset, &tables);
+            perf::add("snapshot", now_ms() - started, dataset.len() + tables.len());
+            client.with_value(|c| c.set_data(fingerprint, dataset, tables));
+            Some(fingerprint)
+        })
+    });
+    Effect::new(move |_| {
+        let Some(fingerprint) = fingerprint.get() else { return };
+        let config = model_settings.with(|s| s.model_config(&ModelConfig::default()));
+        computing.set(true);
+        client.with_value(|c| c.analyze(fingerprint, config));
     });
     // The first report on screen, for the bench (`scripts/bench.sh`): effects run after the view.
     let first_drawn = StoredValue::new(false);
@@ -279,7 +317,13 @@ fn Shell() -> impl IntoView {
             perf::mark("tideline:first-report");
         }
     });
-    provide_context(AppData { outcome, report, settings, uploads });
+    provide_context(AppData {
+        outcome,
+        report: report.read_only(),
+        settings,
+        uploads,
+        computing: computing.read_only(),
+    });
     let online = online_signal();
     let update_ready = update_ready_signal();
     let base = router_base();
@@ -293,6 +337,8 @@ fn Shell() -> impl IntoView {
             <ThemeToggle />
             <PageNav settings=settings />
             <div class="status-bar" role="status" aria-live="polite">
+                // Always in the layout (hidden when idle), so the page does not jump.
+                <span class="computing" class:active=move || computing.get() data-testid="computing">"Computing…"</span>
                 <Show when=move || !online.get()>
                     <span class="offline" data-testid="offline">"Offline: showing the data saved in this browser"</span>
                 </Show>

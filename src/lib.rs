@@ -13,5 +13,6 @@ pub mod pages;
 pub mod perf;
 pub mod state;
 pub mod theme;
+pub mod worker;
 
 pub use app::App;

@@ -58,7 +58,7 @@ pub fn set_sections(sections: &[tideline_core::report::SectionTime]) {
     let Some(bench) = bench() else { return };
     let object = Object::new();
     for s in sections {
-        let _ = Reflect::set(&object, &s.section.into(), &s.ms.into());
+        let _ = Reflect::set(&object, &s.section.as_str().into(), &s.ms.into());
     }
     let _ = Reflect::set(&bench, &"model_sections".into(), &object);
 }

@@ -142,7 +142,11 @@ pub struct SettingsWriter {
 impl SettingsWriter {
     /// A writer for the current router.
     pub fn new() -> SettingsWriter {
-        SettingsWriter { base: router_base(), location: use_location(), navigate: std::sync::Arc::new(use_navigate()) }
+        SettingsWriter {
+            base: router_base(),
+            location: use_location(),
+            navigate: std::sync::Arc::new(use_navigate()),
+        }
     }
 
     /// Navigates to the current page with `settings`. `push`: a reader's change (a new history
@@ -153,7 +157,10 @@ impl SettingsWriter {
         if url == format!("{path}{}", self.location.search.get_untracked()) {
             return;
         }
-        (self.navigate)(&url, NavigateOptions { resolve: false, replace: !push, scroll: false, ..Default::default() });
+        (self.navigate)(
+            &url,
+            NavigateOptions { resolve: false, replace: !push, scroll: false, ..Default::default() },
+        );
     }
 
     /// Changes the current settings with `f` (a reader's change: pushes a history entry).

@@ -145,7 +145,11 @@ pub fn RotationPage() -> impl IntoView {
                 }
             },
         );
-        let rows = spectrum.as_ref().and_then(|s| s.overflow.current.clone()).map(|now| now.tiers).unwrap_or_default();
+        let rows = spectrum
+            .as_ref()
+            .and_then(|s| s.overflow.current.clone())
+            .map(|now| now.tiers)
+            .unwrap_or_default();
         let names = spectrum.map(|s| s.tiers).unwrap_or_default();
         view! {
             <h1 class="answer" data-testid="answer">{answer}</h1>
@@ -189,7 +193,15 @@ pub fn AsymmetryPage() -> impl IntoView {
         let results = report.asymmetry.clone();
         let answer = results.first().map_or_else(
             || "No asymmetry could be measured with the loaded data.".to_string(),
-            |r| format!("{} against {} ({}): {}.", r.asset, r.benchmark, r.frequency.as_str(), r.verdict.as_str()),
+            |r| {
+                format!(
+                    "{} against {} ({}): {}.",
+                    r.asset,
+                    r.benchmark,
+                    r.frequency.as_str(),
+                    r.verdict.as_str()
+                )
+            },
         );
         view! {
             <h1 class="answer" data-testid="answer">{answer}</h1>

@@ -9,7 +9,9 @@ use crate::components::{SeriesStatusTable, UploadPanel};
 #[component]
 pub fn DataPage() -> impl IntoView {
     let app = use_app();
-    let statuses = Signal::derive(move || app.outcome.with(|o| o.as_ref().map(|(o, _)| o.statuses.clone()).unwrap_or_default()));
+    let statuses = Signal::derive(move || {
+        app.outcome.with(|o| o.as_ref().map(|(o, _)| o.statuses.clone()).unwrap_or_default())
+    });
     let cache_note = move || app.outcome.with(|o| o.as_ref().and_then(|(o, _)| o.cache_unavailable.clone()));
     let summary = move || {
         app.outcome.with(|o| match o {

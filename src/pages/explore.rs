@@ -17,7 +17,11 @@ pub fn ExplorePage() -> impl IntoView {
     let app = use_app();
     let writer = StoredValue::new(SettingsWriter::new());
     let ids = Memo::new(move |_| {
-        app.outcome.with(|o| o.as_ref().map(|(o, _)| o.dataset.iter().map(|(id, _)| id.to_string()).collect::<Vec<_>>()).unwrap_or_default())
+        app.outcome.with(|o| {
+            o.as_ref()
+                .map(|(o, _)| o.dataset.iter().map(|(id, _)| id.to_string()).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
     });
     let chosen = Memo::new(move |_| {
         app.settings.with(|s| {
@@ -35,7 +39,11 @@ pub fn ExplorePage() -> impl IntoView {
             next.push(id);
         }
         let current: Settings = app.settings.get_untracked();
-        writer.with_value(|w| w.update(&current, |s| s.series = next.into_iter().take(tideline_core::settings::MAX_SERIES).collect()));
+        writer.with_value(|w| {
+            w.update(&current, |s| {
+                s.series = next.into_iter().take(tideline_core::settings::MAX_SERIES).collect()
+            })
+        });
     };
     let charts = move || {
         let chosen = chosen.get();
@@ -45,7 +53,8 @@ pub fn ExplorePage() -> impl IntoView {
                 .iter()
                 .filter_map(|id| {
                     let loaded = o.dataset.loaded(id)?;
-                    let units = o.dataset.entry(id).map_or("as uploaded".to_string(), |e| e.canonical_units.clone());
+                    let units =
+                        o.dataset.entry(id).map_or("as uploaded".to_string(), |e| e.canonical_units.clone());
                     let name = o.dataset.entry(id).map_or(id.clone(), |e| e.name.clone());
                     let points: Vec<(Date, f64)> = loaded.series.iter().collect();
                     Some(view! {
