@@ -8,16 +8,21 @@
   const base = new URL('.', document.currentScript ? document.currentScript.src : window.location.href);
   let waiting = null;
   let reloading = false;
+  // Reload only for an update the reader asked for: on a first visit the new worker claims the
+  // page too (controllerchange), and reloading then would throw away the page being loaded.
+  let updating = false;
   function announce(worker) {
     waiting = worker;
     window.tidelineUpdateReady = true;
     window.dispatchEvent(new CustomEvent('tideline-update-ready'));
   }
   window.tidelineApplyUpdate = function () {
-    if (waiting) waiting.postMessage({ type: 'SKIP_WAITING' });
+    if (!waiting) return;
+    updating = true;
+    waiting.postMessage({ type: 'SKIP_WAITING' });
   };
   navigator.serviceWorker.addEventListener('controllerchange', function () {
-    if (reloading) return;
+    if (reloading || !updating) return;
     reloading = true;
     window.location.reload();
   });

@@ -106,6 +106,8 @@ def gz(pattern):
 wasm, js = gz("tideline-app-*_bg.wasm"), gz("tideline-app-*.js")
 bundle = (wasm or 0) + (js or 0)
 row("page bundle, wasm + js, gzipped", bundle / 1024, "KiB", "<= 293 KiB (300 KB)", at_most(bundle, 300_000))
+wwasm, wjs = gz("tideline-worker_bg.wasm"), gz("tideline-worker.js")
+row("worker bundle (the model), wasm + js, gzipped", ((wwasm or 0) + (wjs or 0)) / 1024, "KiB", "", "")
 
 # Native model and its growth.
 model = ms("analyze/real catalog")

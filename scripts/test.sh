@@ -49,4 +49,6 @@ wasm_gz=$(gzip -9 -c "$wasm" | wc -c)
 js_gz=$(gzip -9 -c "$js" | wc -c)
 printf 'wasm %s: %d bytes (%d gzipped)\n' "$(basename "$wasm")" "$(wc -c <"$wasm")" "$wasm_gz"
 printf 'js   %s: %d bytes (%d gzipped)\n' "$(basename "$js")" "$(wc -c <"$js")" "$js_gz"
-awk -v w="$wasm_gz" -v j="$js_gz" 'BEGIN { printf "bundle (wasm + js), gzipped: %d bytes (%.1f KiB)\n", w + j, (w + j) / 1024 }'
+awk -v w="$wasm_gz" -v j="$js_gz" 'BEGIN { printf "page bundle (wasm + js), gzipped: %d bytes (%.1f KiB)\n", w + j, (w + j) / 1024 }'
+worker_gz=$(( $(gzip -9 -c dist/tideline-worker_bg.wasm | wc -c) + $(gzip -9 -c dist/tideline-worker.js | wc -c) ))
+printf 'worker bundle (the model: wasm + js), gzipped: %d bytes (%.1f KiB)\n' "$worker_gz" "$(awk -v b="$worker_gz" 'BEGIN { print b / 1024 }')"

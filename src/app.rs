@@ -16,6 +16,7 @@ use tideline_core::worker::Response;
 use tideline_core::Date;
 use wasm_bindgen::JsCast;
 
+use crate::components::line_chart::{download, ChartSync};
 use crate::components::series_status::SeriesStatus;
 use crate::components::upload::tables_with_uploads;
 use crate::components::SeriesStatusTable;
@@ -159,20 +160,7 @@ fn apply_update() {
 /// (the report is already lean, see [`run_model`]; compact JSON, through the same writer).
 fn export_report(report: &Report) {
     let Ok(text) = report.to_json(JsonStyle::default()) else { return };
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
-    if let Ok(anchor) = document.create_element("a") {
-        let _ = anchor.set_attribute("href", &url);
-        let _ = anchor.set_attribute("download", &format!("tideline-report-{}.json", report.as_of));
-        if let Some(anchor) = anchor.dyn_ref::<web_sys::HtmlElement>() {
-            anchor.click();
-        }
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
+    download(&text, "application/json", &format!("tideline-report-{}.json", report.as_of));
 }
 
 /// Everything the pages share: the data, the report of the current settings, the settings.
@@ -316,6 +304,15 @@ fn Shell() -> impl IntoView {
             first_drawn.set_value(true);
             perf::mark("tideline:first-report");
         }
+    });
+    // The page's charts share a crosshair and a window (the URL's `range`).
+    let chart_writer = SettingsWriter::new();
+    provide_context(ChartSync {
+        date: RwSignal::new(None),
+        range: Signal::derive(move || settings.with(|s| s.range)),
+        set_range: Callback::new(move |range| {
+            chart_writer.update(&settings.get_untracked(), |s| s.range = range)
+        }),
     });
     provide_context(AppData {
         outcome,

@@ -1,18 +1,39 @@
-//! A dated line chart in SVG.
+//! A dated line chart in SVG, drawn from the core's chart kit (`tideline_core::chart`): every
+//! tick, path and pixel comes from `line_chart`; this component only draws, listens and exports.
+//!
+//! - Its width follows its container (measured on mount and on every resize of the window).
+//! - A crosshair follows the pointer or the arrow keys and is shared by every chart of the page
+//!   through [`ChartSync`] (by date: each chart marks its own nearest observation); the readout
+//!   under the chart gives the date, value and unit of the real observation, not the drawn one.
+//! - The window (1y, 3y, 5y, 10y, max) is the page's setting (`range` in the URL) when a
+//!   [`ChartSync`] is provided, the chart's own otherwise.
+//! - "Show as table" lists the observations in the window; "CSV" and "SVG" download them.
 
 use leptos::prelude::*;
-use tideline_core::chart::{date_ticks, format_thousands, nice_ticks, svg_path, LinearScale};
+use tideline_core::chart::{
+    crosshair, csv_of_series, format_value, line_chart, Frame, LineInput, LineOptions, Preset, Unit, Window,
+    WindowSpec,
+};
 use tideline_core::Date;
+use wasm_bindgen::JsCast;
 
-const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 320.0;
-const LEFT: f64 = 64.0;
-const RIGHT: f64 = 16.0;
-const TOP: f64 = 28.0;
-const BOTTOM: f64 = 36.0;
+/// Below this width the chart keeps its aspect instead of growing thinner.
+const MIN_WIDTH: f64 = 280.0;
 
-/// A line chart of dated values, with a dated x axis, a value axis labelled with its unit, and a
-/// marker on the latest point. Scales to its container's width.
+/// What the charts of a page share: the crosshair's date and the window.
+#[derive(Clone, Copy)]
+pub struct ChartSync {
+    /// The date under the pointer on any chart of the page.
+    pub date: RwSignal<Option<Date>>,
+    /// The window of the page's charts (`None`: everything).
+    pub range: Signal<Option<WindowSpec>>,
+    /// Sets the window (a reader's choice: it goes into the URL).
+    pub set_range: Callback<Option<WindowSpec>>,
+}
+
+/// A line chart of dated values, with a dated x axis, a value axis labelled with its unit, a
+/// crosshair, window presets, a table alternative and exports.
 #[component]
 pub fn LineChart(
     /// The points, ascending by date.
@@ -21,87 +42,259 @@ pub fn LineChart(
     /// The unit of the values, shown on the y axis (e.g. "USD bn").
     #[prop(into)]
     unit: String,
-    /// An accessible description of the chart.
+    /// An accessible description of the chart (also the exported file's title).
     #[prop(into)]
     label: String,
+    /// The series id, for the CSV column.
+    #[prop(optional, into)]
+    id: Option<String>,
 ) -> impl IntoView {
-    let geometry = Memo::new(move |_| Geometry::of(&points.get()));
+    let sync = use_context::<ChartSync>();
+    let local_date = RwSignal::new(None::<Date>);
+    let local_range = RwSignal::new(None::<WindowSpec>);
+    let hover = sync.map_or(local_date, |s| s.date);
+    let range = Signal::derive(move || match sync {
+        Some(s) => s.range.get(),
+        None => local_range.get(),
+    });
+    let set_range = move |r: Option<WindowSpec>| match sync {
+        Some(s) => s.set_range.run(r),
+        None => local_range.set(r),
+    };
+    let container = NodeRef::<leptos::html::Div>::new();
+    let width = RwSignal::new(720.0);
+    let measure = move || {
+        if let Some(el) = container.get_untracked() {
+            let w = f64::from(el.client_width());
+            if w > 0.0 {
+                width.set(w.max(MIN_WIDTH));
+            }
+        }
+    };
+    Effect::new(move |_| {
+        container.track();
+        measure();
+    });
+    let _ = window_event_listener(leptos::ev::resize, move |_| measure());
+    let unit_kind = Unit::from_label(&unit);
+    let data_window =
+        Memo::new(move |_| points.with(|p| Window::of_dates(&p.iter().map(|x| x.0).collect::<Vec<_>>())));
+    let shown_window = Memo::new(move |_| {
+        let data = data_window.get()?;
+        Some(range.get().map_or(data, |spec| spec.resolve(data)))
+    });
+    let geometry = Memo::new(move |_| {
+        let frame = Frame { width: width.get(), height: HEIGHT, ..Frame::default() };
+        let options = LineOptions { frame, window: shown_window.get(), ..LineOptions::default() };
+        points.with(|p| line_chart(&[LineInput { label: "", points: p }], &options))
+    });
+    let in_window = Memo::new(move |_| {
+        let w = shown_window.get();
+        points.with(|p| match w {
+            Some(w) => w.slice(p).to_vec(),
+            None => p.clone(),
+        })
+    });
+    let mark = Memo::new(move |_| {
+        let date = hover.get()?;
+        let g = geometry.get();
+        in_window.with(|p| crosshair(p, date, 31, &g.x, &g.y))
+    });
+    let readout = {
+        let unit = unit.clone();
+        move || {
+            let point =
+                mark.get().map(|c| (c.date, c.value)).or_else(|| in_window.with(|p| p.last().copied()));
+            point.map_or_else(String::new, |(d, v)| {
+                format!("{d}: {} {}", format_value(v, unit_kind), unit_suffix(unit_kind, &unit))
+            })
+        }
+    };
+    let on_move = move |ev: leptos::ev::PointerEvent| {
+        let g = geometry.get_untracked();
+        let Some(svg) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+            return;
+        };
+        let rect = svg.get_bounding_client_rect();
+        if rect.width() <= 0.0 {
+            return;
+        }
+        // Pointer position in the SVG's own coordinates (its viewBox is its pixel width).
+        let x = (f64::from(ev.client_x()) - rect.left()) * width.get_untracked() / rect.width();
+        if x >= g.plot.x && x <= g.plot.x + g.plot.width {
+            hover.set(Some(g.x.invert(x)));
+        }
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let step = match ev.key().as_str() {
+            "ArrowLeft" => -1,
+            "ArrowRight" => 1,
+            "Escape" => {
+                hover.set(None);
+                return;
+            }
+            _ => return,
+        };
+        ev.prevent_default();
+        in_window.with_untracked(|p| {
+            if p.is_empty() {
+                return;
+            }
+            let at = mark.get_untracked().map_or(p.len() - 1, |c| c.index);
+            let next = (at as i64 + step).clamp(0, p.len() as i64 - 1) as usize;
+            hover.set(Some(p[next].0));
+        });
+    };
+    let svg_ref = NodeRef::<leptos::svg::Svg>::new();
+    let title = label.clone();
+    let csv_id = id.clone().unwrap_or_else(|| "value".to_string());
+    let export_csv = move |_| {
+        let text = in_window.with_untracked(|p| csv_of_series(&[(csv_id.as_str(), p.as_slice())]));
+        download(&text, "text/csv", &format!("{}.csv", file_stem(&title)));
+    };
+    let title_svg = label.clone();
+    let export_svg = move |_| {
+        if let Some(svg) = svg_ref.get_untracked() {
+            let body = svg.outer_html();
+            let text = body.replacen(
+                "<svg ",
+                &format!("<svg xmlns=\"http://www.w3.org/2000/svg\" {EXPORT_STYLE_ATTR} "),
+                1,
+            );
+            let text = text.replacen('>', &format!(">{EXPORT_STYLE}"), 1);
+            download(&text, "image/svg+xml", &format!("{}.svg", file_stem(&title_svg)));
+        }
+    };
+    let table_open = RwSignal::new(false);
+    let unit_header = unit.clone();
     view! {
-        <svg
-            class="line-chart"
-            viewBox=format!("0 0 {WIDTH} {HEIGHT}")
-            role="img"
-            aria-label=label
-            preserveAspectRatio="xMidYMid meet"
-        >
-            <text class="axis-unit" x="4" y="12">{unit}</text>
-            {move || {
-                let g = geometry.get();
-                let y_ticks = g
-                    .y_ticks
-                    .into_iter()
-                    .map(|(y, text)| {
-                        view! {
+        <figure class="chart">
+            <div class="chart-tools" role="group" aria-label="Chart window">
+                {Preset::ALL.into_iter().map(|p| {
+                    let pressed = move || range.get().unwrap_or(WindowSpec::Preset(Preset::Max)) == WindowSpec::Preset(p);
+                    view! {
+                        <button type="button" class="preset" aria-pressed=move || pressed().to_string()
+                            on:click=move |_| set_range(if p == Preset::Max { None } else { Some(WindowSpec::Preset(p)) })>
+                            {p.as_str()}
+                        </button>
+                    }
+                }).collect_view()}
+            </div>
+            <div class="chart-box" node_ref=container>
+                <svg
+                    class="line-chart"
+                    node_ref=svg_ref
+                    viewBox=move || format!("0 0 {:.0} {HEIGHT}", width.get())
+                    role="img"
+                    aria-label=label.clone()
+                    tabindex="0"
+                    preserveAspectRatio="xMidYMid meet"
+                    on:pointermove=on_move
+                    on:pointerleave=move |_| hover.set(None)
+                    on:keydown=on_key
+                >
+                    <text class="axis-unit" x="4" y="12">{unit.clone()}</text>
+                    {move || {
+                        let g = geometry.get();
+                        let bottom = g.plot.y + g.plot.height;
+                        let (left, right) = (g.plot.x, g.plot.x + g.plot.width);
+                        let y_ticks = g.y_ticks.iter().map(|t| view! {
                             <g class="tick y">
-                                <line x1=LEFT x2=WIDTH - RIGHT y1=y y2=y></line>
-                                <text x=LEFT - 6.0 y=y + 4.0 text-anchor="end">{text}</text>
+                                <line x1=left x2=right y1=t.px y2=t.px></line>
+                                <text x=left - 6.0 y=t.px + 4.0 text-anchor="end">{t.label.clone()}</text>
                             </g>
-                        }
-                    })
-                    .collect_view();
-                let x_ticks = g
-                    .x_ticks
-                    .into_iter()
-                    .map(|(x, text)| {
-                        view! {
+                        }).collect_view();
+                        let x_ticks = g.x_ticks.iter().map(|t| view! {
                             <g class="tick x">
-                                <line x1=x x2=x y1=HEIGHT - BOTTOM y2=HEIGHT - BOTTOM + 5.0></line>
-                                <text x=x y=HEIGHT - BOTTOM + 18.0 text-anchor="middle">{text}</text>
+                                <line x1=t.px x2=t.px y1=bottom y2=bottom + 5.0></line>
+                                <text x=t.px y=bottom + 18.0 text-anchor="middle">{t.label.clone()}</text>
+                            </g>
+                        }).collect_view();
+                        let line = g.lines.first().cloned();
+                        view! {
+                            {y_ticks}
+                            {x_ticks}
+                            {g.zero_y.map(|y| view! { <line class="zero" x1=left x2=right y1=y y2=y></line> })}
+                            <line class="axis" x1=left x2=right y1=bottom y2=bottom></line>
+                            <path class="series" d=line.as_ref().map(|l| l.path.clone()).unwrap_or_default()></path>
+                            {line.and_then(|l| l.end).map(|(x, y)| view! { <circle class="latest-dot" cx=x cy=y r="4"></circle> })}
+                        }
+                    }}
+                    {move || mark.get().map(|c| {
+                        let g = geometry.get();
+                        view! {
+                            <g class="crosshair" data-date=c.date.to_string()>
+                                <line x1=c.x x2=c.x y1=g.plot.y y2=g.plot.y + g.plot.height></line>
+                                <circle cx=c.x cy=c.y r="4"></circle>
                             </g>
                         }
-                    })
-                    .collect_view();
-                view! {
-                    {y_ticks}
-                    {x_ticks}
-                    <line class="axis" x1=LEFT x2=WIDTH - RIGHT y1=HEIGHT - BOTTOM y2=HEIGHT - BOTTOM></line>
-                    <path class="series" d=g.path></path>
-                    {g.last.map(|(x, y)| view! { <circle class="latest-dot" cx=x cy=y r="4"></circle> })}
-                }
-            }}
-        </svg>
+                    })}
+                </svg>
+            </div>
+            <figcaption class="chart-foot">
+                <span class="readout" aria-live="polite" data-testid="chart-readout">{readout}</span>
+                <span class="chart-exports">
+                    <button type="button" on:click=move |_| table_open.update(|o| *o = !*o)
+                        aria-expanded=move || table_open.get().to_string()>
+                        {move || if table_open.get() { "Hide table" } else { "Show as table" }}
+                    </button>
+                    <button type="button" on:click=export_csv>"CSV"</button>
+                    <button type="button" on:click=export_svg>"SVG"</button>
+                </span>
+            </figcaption>
+            <Show when=move || table_open.get()>
+                <div class="table-wrap chart-table">
+                    <table class="data">
+                        <caption>"The observations in the window (newest first)"</caption>
+                        <thead><tr><th scope="col">"Date"</th><th scope="col" class="num">{unit_header.clone()}</th></tr></thead>
+                        <tbody>
+                            {move || in_window.with(|p| p.iter().rev().map(|(d, v)| view! {
+                                <tr><td>{d.to_string()}</td><td class="num">{format_value(*v, unit_kind)}</td></tr>
+                            }).collect_view())}
+                        </tbody>
+                    </table>
+                </div>
+            </Show>
+        </figure>
     }
 }
 
-/// The chart's pixel geometry, computed from the data by `tideline_core::chart`.
-#[derive(Clone, Debug, PartialEq, Default)]
-struct Geometry {
-    path: String,
-    y_ticks: Vec<(f64, String)>,
-    x_ticks: Vec<(f64, String)>,
-    last: Option<(f64, f64)>,
+/// The unit after a value the formatter did not already mark (`%` is part of the number).
+fn unit_suffix(kind: Unit, unit: &str) -> String {
+    match kind {
+        Unit::Percent | Unit::UsdBn => String::new(),
+        _ => unit.to_string(),
+    }
 }
 
-impl Geometry {
-    fn of(points: &[(Date, f64)]) -> Geometry {
-        let (Some(first), Some(last)) = (points.first(), points.last()) else {
-            return Geometry::default();
-        };
-        let (lo, hi) =
-            points.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
-        let (ticks, y0, y1) = nice_ticks(lo, hi, 5);
-        let ys = LinearScale::new(y0, y1, HEIGHT - BOTTOM, TOP);
-        let xs = LinearScale::new(first.0.days() as f64, last.0.days() as f64, LEFT, WIDTH - RIGHT);
-        let step = ticks.get(1).zip(ticks.first()).map_or(1.0, |(b, a)| b - a);
-        let decimals = if step >= 1.0 { 0 } else { (-step.log10()).ceil() as usize };
-        Geometry {
-            path: svg_path(points.iter().map(|(d, v)| (xs.map(d.days() as f64), ys.map(*v)))),
-            y_ticks: ticks.into_iter().map(|t| (ys.map(t), format_thousands(t, decimals))).collect(),
-            x_ticks: date_ticks(first.0, last.0, 6)
-                .into_iter()
-                .map(|(d, text)| (xs.map(d.days() as f64), text))
-                .collect(),
-            last: Some((xs.map(last.0.days() as f64), ys.map(last.1))),
+/// A file name from a chart's label.
+fn file_stem(label: &str) -> String {
+    let stem: String =
+        label.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let stem = stem.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-");
+    format!("tideline-{stem}")
+}
+
+/// An exported SVG stands alone: the page's CSS does not travel with it, so its look is inlined.
+const EXPORT_STYLE_ATTR: &str = "style=\"background:#ffffff;font-family:system-ui,sans-serif\"";
+const EXPORT_STYLE: &str = "<style>.series{fill:none;stroke:#1f78b4;stroke-width:1.8}.latest-dot{fill:#1f78b4}\
+.tick line{stroke:#d8e0e6}.axis,.zero{stroke:#5b6b78}text{fill:#5b6b78;font-size:11px}.axis-unit{font-weight:600}\
+.crosshair{display:none}</style>";
+
+/// Offers `text` as a download named `name`.
+pub fn download(text: &str, mime: &str, name: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    if let Ok(anchor) = document.create_element("a") {
+        let _ = anchor.set_attribute("href", &url);
+        let _ = anchor.set_attribute("download", name);
+        if let Some(anchor) = anchor.dyn_ref::<web_sys::HtmlElement>() {
+            anchor.click();
         }
     }
+    let _ = web_sys::Url::revoke_object_url(&url);
 }

@@ -46,7 +46,7 @@ pub fn Overview() -> impl IntoView {
                         </span>
                     </p>
                 })}
-                <LineChart points=history unit="USD bn" label="Fed net liquidity, weekly, USD billions" />
+                <LineChart points=history unit="USD bn" label="Fed net liquidity, weekly, USD billions" id="NETLIQ" />
                 <p class="source">{format!("Source: FRED (WALCL, WDTGAL or WTREGEN, RRPONTSYD); as of {}.", report.as_of)}</p>
             </section>
         }

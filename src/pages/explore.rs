@@ -60,7 +60,7 @@ pub fn ExplorePage() -> impl IntoView {
                     Some(view! {
                         <section class="panel">
                             <h2>{format!("{name} ({id})")}</h2>
-                            <LineChart points=points unit=units.clone() label=format!("{name}, {units}") />
+                            <LineChart points=points unit=units.clone() label=format!("{name}, {units}") id=id.clone() />
                             <p class="source">{format!("Source: {}", loaded.source)}</p>
                         </section>
                     })

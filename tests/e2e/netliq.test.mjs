@@ -25,7 +25,7 @@ async function openPage(url) {
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => { if (!r.url().startsWith('http://127.0.0.1:')) problems.push(`off-host request: ${r.url()}`); });
+  page.on('request', (r) => { if (!/^(blob:)?http:\/\/127\.0\.0\.1:/.test(r.url())) problems.push(`off-host request: ${r.url()}`); });
   await page.goto(url);
   return { page, problems };
 }

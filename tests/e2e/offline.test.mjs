@@ -35,7 +35,7 @@ async function openContext() {
       problems.push(`console: ${m.text()}`);
     }
   });
-  page.on('request', (r) => { if (!r.url().startsWith('http://127.0.0.1:')) problems.push(`off-host request: ${r.url()}`); });
+  page.on('request', (r) => { if (!/^(blob:)?http:\/\/127\.0\.0\.1:/.test(r.url())) problems.push(`off-host request: ${r.url()}`); });
   return { context, page, problems };
 }
 

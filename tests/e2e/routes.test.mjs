@@ -6,6 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { launch } from './browser.mjs';
 import { serve } from './server.mjs';
 
@@ -37,7 +39,7 @@ async function fresh(width = 1400, height = 900) {
     if (m.type() === 'error' && !/status of 404/.test(m.text())) problems.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => { if (!r.url().startsWith('http://127.0.0.1:')) problems.push(`off-host request: ${r.url()}`); });
+  page.on('request', (r) => { if (!/^(blob:)?http:\/\/127\.0\.0\.1:/.test(r.url())) problems.push(`off-host request: ${r.url()}`); });
   return { context, page, problems };
 }
 
@@ -146,7 +148,9 @@ test('a bad link shows a notice, the defaults and every control', async () => {
   try {
     await page.goto(`${server.url}lead-lag?as_of=1900-01-01&lag=999&z=abc&series=${'A'.repeat(50)}`);
     const notice = page.getByTestId('link-notice');
-    await notice.waitFor({ timeout: 20000 });
+    // The as-of date is checked once the data has come, after the parameters that are bad on
+    // their own.
+    await notice.getByText(/before the data starts/).waitFor({ timeout: 20000 });
     const text = await notice.textContent();
     for (const key of ['as_of=1900-01-01', 'lag=999', 'z=abc', 'series=']) assert.ok(text.includes(key), `${key} in ${text}`);
     assert.match(text, /before the data starts/);
@@ -179,5 +183,81 @@ test('the theme follows the system and the reader\'s choice', async () => {
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
+  }
+});
+
+/** A data folder with six years of weekly WALCL and WDTGAL (the fixtures hold two months, too
+ * short for the window presets), mirrored by the `tideline` command like any folder. */
+function longData() {
+  const from = fs.mkdtempSync(path.join(os.tmpdir(), 'tideline-long-'));
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tideline-long-out-'));
+  const rows = (id, base) => {
+    const lines = [`observation_date,${id}`];
+    const start = Date.parse('2019-01-02');
+    for (let w = 0; w < 6 * 52; w++) {
+      const day = new Date(start + w * 7 * 86400000).toISOString().slice(0, 10);
+      lines.push(`${day},${Math.round(base * (1 + 0.3 * Math.sin(w / 40)))}`);
+    }
+    return lines.join('\n') + '\n';
+  };
+  fs.writeFileSync(path.join(from, 'WALCL.csv'), rows('WALCL', 7000000));
+  fs.writeFileSync(path.join(from, 'WDTGAL.csv'), rows('WDTGAL', 700000));
+  execFileSync('cargo', ['run', '-q', '-p', 'tideline-cli', '--', 'mirror', '--out', out, '--from', from, '--only', 'WALCL,WDTGAL'], { stdio: 'ignore' });
+  return out;
+}
+
+test('the charts of a page share a crosshair; presets zoom and reset; exports are what is shown', async () => {
+  const longServer = await serve(SITE, longData(), { prefix: '/tideline/' });
+  const { context, page, problems } = await fresh();
+  try {
+    await page.goto(`${longServer.url}explore?series=WALCL,WDTGAL`);
+    await answer(page);
+    const charts = page.locator('figure.chart');
+    await charts.nth(1).waitFor({ timeout: 20000 });
+    assert.equal(await charts.count(), 2);
+    // Hovering the first chart moves the crosshair of the second, to the same date.
+    const box = await charts.nth(0).locator('svg.line-chart').boundingBox();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+    const first = charts.nth(0).locator('g.crosshair');
+    const second = charts.nth(1).locator('g.crosshair');
+    await second.waitFor({ timeout: 5000 });
+    const date = await first.getAttribute('data-date');
+    assert.match(date, /^\d{4}-\d{2}-\d{2}$/);
+    assert.equal(await second.getAttribute('data-date'), date);
+    assert.match(await charts.nth(1).getByTestId('chart-readout').textContent(), new RegExp(`^${date}: `));
+    // A preset narrows the axis (and goes into the URL); max restores it.
+    const ticks = async () => (await charts.nth(0).locator('g.tick.x text').allTextContents()).join(' ');
+    const all = await ticks();
+    await charts.nth(0).getByRole('button', { name: '1y', exact: true }).click();
+    await page.waitForURL(/range=1y/);
+    const zoomed = await ticks();
+    assert.notEqual(zoomed, all, 'the date axis changed');
+    assert.equal(await charts.nth(1).getByRole('button', { name: '1y', exact: true }).getAttribute('aria-pressed'), 'true');
+    await charts.nth(0).getByRole('button', { name: 'max', exact: true }).click();
+    await page.waitForURL((u) => !u.search.includes('range='));
+    assert.equal(await ticks(), all, 'max restores the axis');
+    // CSV: one row per table row; SVG: a document that parses, with the chart's size.
+    await charts.nth(0).getByRole('button', { name: '3y', exact: true }).click();
+    await charts.nth(0).getByRole('button', { name: 'Show as table' }).click();
+    const rows = await charts.nth(0).locator('table tbody tr').count();
+    assert.ok(rows > 100, `${rows} rows`);
+    const [csv] = await Promise.all([page.waitForEvent('download'), charts.nth(0).getByRole('button', { name: 'CSV' }).click()]);
+    const csvText = fs.readFileSync(await csv.path(), 'utf8').trim().split(/\r?\n/);
+    assert.equal(csvText[0], 'date,WALCL');
+    assert.equal(csvText.length - 1, rows);
+    const [svg] = await Promise.all([page.waitForEvent('download'), charts.nth(0).getByRole('button', { name: 'SVG' }).click()]);
+    const svgText = fs.readFileSync(await svg.path(), 'utf8');
+    const parsed = await page.evaluate((text) => {
+      const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+      return { error: doc.querySelector('parsererror') !== null, viewBox: doc.documentElement.getAttribute('viewBox'), paths: doc.querySelectorAll('path.series').length };
+    }, svgText);
+    assert.equal(parsed.error, false);
+    assert.equal(parsed.paths, 1);
+    const shownBox = await charts.nth(0).locator('svg.line-chart').getAttribute('viewBox');
+    assert.equal(parsed.viewBox, shownBox);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+    await longServer.close();
   }
 });

@@ -17,7 +17,7 @@
 //! | key | setting | bounds |
 //! |---|---|---|
 //! | `as_of` | analysis date, `YYYY-MM-DD` | inside the data ([`Settings::check_data`]) |
-//! | `range` | chart window: `1y`, `3y`, `5y`, `10y`, `max`, or `FROM~TO` dates | FROM < TO |
+//! | `range` | chart window ([`WindowSpec`]): `1y`, `3y`, `5y`, `10y`, `max`, or `FIRST..LAST` | FIRST < LAST |
 //! | `z` | chain z-score window, weeks | 26..=520 |
 //! | `chg` | chain change horizon, weeks | 1..=104 |
 //! | `thr` | chain state threshold | 0.05..=3 |
@@ -45,6 +45,7 @@ use std::fmt;
 use std::ops::RangeInclusive;
 
 use crate::backtest::strategy::StrategySpec;
+use crate::chart::{Window, WindowSpec};
 use crate::date::Date;
 use crate::model::chain::is_indicator_id;
 use crate::report::ModelConfig;
@@ -61,92 +62,6 @@ pub const MAX_SERIES: usize = 8;
 pub const MAX_STRATEGIES: usize = 8;
 /// The longest series id accepted.
 const MAX_ID_LEN: usize = 40;
-
-/// A chart window preset: the last so many years, or everything.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Span {
-    /// The last year.
-    Y1,
-    /// The last 3 years.
-    Y3,
-    /// The last 5 years.
-    Y5,
-    /// The last 10 years.
-    Y10,
-    /// All the history.
-    Max,
-}
-
-impl Span {
-    /// Every preset, shortest first (the order of the page's buttons).
-    pub const ALL: [Span; 5] = [Span::Y1, Span::Y3, Span::Y5, Span::Y10, Span::Max];
-
-    /// Its URL and button text: `1y`, `3y`, `5y`, `10y`, `max`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Span::Y1 => "1y",
-            Span::Y3 => "3y",
-            Span::Y5 => "5y",
-            Span::Y10 => "10y",
-            Span::Max => "max",
-        }
-    }
-
-    /// Years covered (`None` for everything).
-    pub fn years(self) -> Option<i32> {
-        match self {
-            Span::Y1 => Some(1),
-            Span::Y3 => Some(3),
-            Span::Y5 => Some(5),
-            Span::Y10 => Some(10),
-            Span::Max => None,
-        }
-    }
-
-    /// The preset of a text.
-    pub fn parse(text: &str) -> Option<Span> {
-        Span::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-}
-
-/// The window the charts show.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ChartRange {
-    /// A preset ending at the last date.
-    Last(Span),
-    /// From one date to another (a zoom).
-    Between(Date, Date),
-}
-
-impl ChartRange {
-    /// The dates it covers within the data's `[first, last]`: a preset counts back from `last`;
-    /// a zoom is clipped to the data (and falls back to everything when nothing is left).
-    pub fn resolve(self, first: Date, last: Date) -> (Date, Date) {
-        match self {
-            ChartRange::Last(span) => match span.years() {
-                Some(y) => (last.add_months(-12 * y).max(first), last),
-                None => (first, last),
-            },
-            ChartRange::Between(a, b) => {
-                let (a, b) = (a.max(first), b.min(last));
-                if a < b {
-                    (a, b)
-                } else {
-                    (first, last)
-                }
-            }
-        }
-    }
-}
-
-impl fmt::Display for ChartRange {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ChartRange::Last(span) => f.write_str(span.as_str()),
-            ChartRange::Between(a, b) => write!(f, "{a}~{b}"),
-        }
-    }
-}
 
 /// A parameter of the URL that was not used, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -186,7 +101,7 @@ pub struct Settings {
     /// The analysis date (`None`: the newest observation).
     pub as_of: Option<Date>,
     /// The charts' window (`None`: the page's default).
-    pub range: Option<ChartRange>,
+    pub range: Option<WindowSpec>,
     /// Chain z-score window, weeks.
     pub zscore_weeks: Option<usize>,
     /// Chain change horizon, weeks.
@@ -355,7 +270,7 @@ impl Settings {
                 self.as_of = None;
             }
         }
-        if let Some(r @ ChartRange::Between(a, b)) = self.range {
+        if let Some(r @ WindowSpec::Dates(Window { first: a, last: b })) = self.range {
             if b < first || a > last {
                 notices.push(Notice::new(
                     "range",
@@ -447,17 +362,14 @@ fn bounded_float(value: &str, bounds: RangeInclusive<f64>) -> Result<f64, String
     }
 }
 
-fn parse_range(value: &str) -> Result<ChartRange, String> {
-    if let Some(span) = Span::parse(value) {
-        return Ok(ChartRange::Last(span));
+fn parse_range(value: &str) -> Result<WindowSpec, String> {
+    let spec: WindowSpec = value.parse()?;
+    if let WindowSpec::Dates(w) = spec {
+        if w.first >= w.last {
+            return Err("FIRST is not before LAST".to_string());
+        }
     }
-    let (a, b) = value.split_once('~').ok_or("not 1y, 3y, 5y, 10y, max or FROM~TO")?;
-    let (a, b) =
-        (Date::parse_iso(a).ok_or("FROM is not a date")?, Date::parse_iso(b).ok_or("TO is not a date")?);
-    if a >= b {
-        return Err("FROM is not before TO".to_string());
-    }
-    Ok(ChartRange::Between(a, b))
+    Ok(spec)
 }
 
 fn valid_id(id: &str) -> bool {
@@ -540,6 +452,7 @@ fn percent_encode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chart::Preset;
     use crate::model::chain::INDICATOR_IDS;
     use proptest::prelude::*;
 
@@ -549,12 +462,12 @@ mod tests {
 
     #[test]
     fn reads_and_prints_every_key() {
-        let q = "?as_of=2024-06-28&range=2020-01-01~2024-01-01&z=104&chg=26&thr=0.75&w.VIX=2&lag=13\
+        let q = "?as_of=2024-06-28&range=2020-01-01..2024-01-01&z=104&chg=26&thr=0.75&w.VIX=2&lag=13\
                  &pairs=CBBTCUSD:SP500&aw=104&gw=52&imp=-1.5&series=WALCL,DGS10&strat=rotation,quadrant";
         let (s, notices) = Settings::from_query(q);
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!(s.as_of, Some(d("2024-06-28")));
-        assert_eq!(s.range, Some(ChartRange::Between(d("2020-01-01"), d("2024-01-01"))));
+        assert_eq!(s.range, Some(WindowSpec::Dates(Window::new(d("2020-01-01"), d("2024-01-01")))));
         assert_eq!(s.weights.get("VIX"), Some(&2.0));
         assert_eq!(s.pairs, vec![("CBBTCUSD".to_string(), "SP500".to_string())]);
         assert_eq!(s.strategies.len(), 2);
@@ -613,15 +526,6 @@ mod tests {
         assert!(!is_indicator_id("NOPE") && !is_indicator_id("NOPE_13W_RETURN"));
     }
 
-    #[test]
-    fn ranges_resolve_inside_the_data() {
-        let (first, last) = (d("2000-01-03"), d("2026-11-27"));
-        assert_eq!(ChartRange::Last(Span::Y5).resolve(first, last), (d("2021-11-27"), last));
-        assert_eq!(ChartRange::Last(Span::Max).resolve(first, last), (first, last));
-        assert_eq!(ChartRange::Between(d("1990-01-01"), d("2001-01-01")).resolve(first, last).0, first);
-        assert_eq!(ChartRange::Between(d("2030-01-01"), d("2031-01-01")).resolve(first, last), (first, last));
-    }
-
     fn id() -> impl Strategy<Value = String> {
         "[A-Z0-9_]{1,12}"
     }
@@ -630,8 +534,8 @@ mod tests {
         let date =
             (1950i32..2030, 1u32..13, 1u32..29).prop_map(|(y, m, d)| Date::from_ymd(y, m, d).expect("date"));
         let range = prop_oneof![
-            (0usize..5).prop_map(|i| ChartRange::Last(Span::ALL[i])),
-            (date.clone(), 1i32..5000).prop_map(|(a, n)| ChartRange::Between(a, a.add_days(n))),
+            (0usize..5).prop_map(|i| WindowSpec::Preset(Preset::ALL[i])),
+            (date.clone(), 1i32..5000).prop_map(|(a, n)| WindowSpec::Dates(Window::new(a, a.add_days(n)))),
         ];
         let weights = prop::collection::btree_map(
             (0..INDICATOR_IDS.len()).prop_map(|i| INDICATOR_IDS[i].to_string()),
