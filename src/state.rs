@@ -131,12 +131,15 @@ pub fn use_settings() -> UrlSettings {
     UrlSettings { parsed: Memo::new(move |_| location.search.with(|q| Settings::from_query(q))) }
 }
 
+/// The router's navigate function, kept so writes can happen outside a component's setup.
+type Navigate = std::sync::Arc<dyn Fn(&str, NavigateOptions) + Send + Sync>;
+
 /// Writes settings into the URL.
 #[derive(Clone)]
 pub struct SettingsWriter {
     base: String,
     location: leptos_router::location::Location,
-    navigate: std::sync::Arc<dyn Fn(&str, NavigateOptions) + Send + Sync>,
+    navigate: Navigate,
 }
 
 impl SettingsWriter {
