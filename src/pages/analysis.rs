@@ -16,10 +16,10 @@ pub fn Overview() -> impl IntoView {
         let latest = report.net_liquidity.latest.clone();
         let impulse = report.net_liquidity.impulse_13w_pct;
         let history = report.net_liquidity.history.clone();
-        let narrative = report.narrative.clone();
+        let answer = tideline_core::report::headline(&report);
         let shared = report.clone();
         view! {
-            <h1 class="answer" data-testid="answer">{narrative}</h1>
+            <h1 class="answer" data-testid="answer">{answer}</h1>
             <Freshness report=report.clone() />
             <ChainOverview report=Signal::derive(move || shared.clone()) />
             <section class="panel" aria-labelledby="netliq-title">
@@ -63,6 +63,7 @@ pub fn ChainPage() -> impl IntoView {
         };
         let indicators = report.indicators.clone();
         let transmission = report.transmission.clone();
+        let no_transmission = transmission.is_empty();
         let shared = report.clone();
         view! {
             <h1 class="answer" data-testid="answer">{answer}</h1>
@@ -96,6 +97,7 @@ pub fn ChainPage() -> impl IntoView {
                     </tbody>
                 </table>
                 </div>
+                {no_transmission.then(|| view! { <p class="note">"No link could be measured against the next: too few weeks of scored links at this date."</p> })}
             </section>
             <section class="panel" aria-labelledby="indicators-title">
                 <h2 id="indicators-title">"Indicators"</h2>
@@ -107,16 +109,23 @@ pub fn ChainPage() -> impl IntoView {
                         <th scope="col" class="num">"z"</th><th scope="col" class="num">"Score"</th><th scope="col">"Observed"</th>
                     </tr></thead>
                     <tbody>
-                        {indicators.into_iter().map(|i| view! {
+                        {indicators.into_iter().map(|i| {
+                            // The asset link's indicators share a name: say whose return it is.
+                            let name = if i.link == tideline_core::model::chain::Link::AssetResponse {
+                                format!("{}, {}", i.inputs.join(", "), i.name)
+                            } else {
+                                i.name.clone()
+                            };
+                            view! {
                             <tr class:stale=i.stale>
-                                <th scope="row" title=i.id.clone()>{i.name.clone()}</th>
+                                <th scope="row" title=i.id.clone()>{name}</th>
                                 <td>{i.link.name().replace('_', " ")}</td>
                                 <td class="num">{i.value.map_or_else(|| "–".to_string(), |v| format_thousands(v, 2))}</td>
                                 <td class="num">{signed(i.z, 2)}</td>
                                 <td class="num">{signed(i.score, 2)}</td>
                                 <td>{i.observed.map(|d| d.to_string()).unwrap_or_default()}{i.stale.then_some(" (stale)")}</td>
                             </tr>
-                        }).collect_view()}
+                        }}).collect_view()}
                     </tbody>
                 </table>
                 </div>
@@ -248,7 +257,14 @@ pub fn LeadLagPage() -> impl IntoView {
         let leads: Vec<String> = results
             .iter()
             .filter(|r| r.significant)
-            .map(|r| format!("{} leads {} by {} weeks", r.x, r.y, r.best_lag_weeks))
+            .map(|r| {
+                let sign = if r.rho < 0.0 { " (inversely)" } else { "" };
+                match r.best_lag_weeks {
+                    0 => format!("{} moves with {}{sign}", r.x, r.y),
+                    1 => format!("{} leads {} by 1 week{sign}", r.x, r.y),
+                    n => format!("{} leads {} by {n} weeks{sign}", r.x, r.y),
+                }
+            })
             .collect();
         let answer = if leads.is_empty() {
             "No significant lead at the best lag once the search over lags is accounted for.".to_string()
@@ -276,8 +292,8 @@ pub fn LeadLagPage() -> impl IntoView {
                             <tr>
                                 <th scope="row">{format!("{} → {}", r.x, r.y)}</th>
                                 <td class="num">{r.best_lag_weeks}</td>
-                                <td class="num">{signed(Some(r.rho), 2)}</td>
-                                <td class="num">{format!("{:.2}", r.search.as_ref().map_or(r.band, |s| s.band))}</td>
+                                <td class="num">{signed(Some(r.rho), 3)}</td>
+                                <td class="num">{format!("{:.3}", r.search.as_ref().map_or(r.band, |s| s.band))}</td>
                                 <td class="num">{r.weeks}</td>
                                 <td>{if r.significant { "yes" } else { "no" }}</td>
                             </tr>

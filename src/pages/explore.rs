@@ -47,6 +47,8 @@ pub fn ExplorePage() -> impl IntoView {
     };
     let charts = move || {
         let chosen = chosen.get();
+        // The as-of date of the link: nothing after it is shown, as on every other page.
+        let as_of = app.settings.with(|s| s.as_of);
         app.outcome.with(|o| {
             let Some((o, _)) = o else { return Vec::new() };
             chosen
@@ -56,10 +58,11 @@ pub fn ExplorePage() -> impl IntoView {
                     let units =
                         o.dataset.entry(id).map_or("as uploaded".to_string(), |e| e.canonical_units.clone());
                     let name = o.dataset.entry(id).map_or(id.clone(), |e| e.name.clone());
-                    let points: Vec<(Date, f64)> = loaded.series.iter().collect();
+                    let points: Vec<(Date, f64)> =
+                        loaded.series.iter().filter(|(d, _)| as_of.is_none_or(|a| *d <= a)).collect();
                     Some(view! {
                         <section class="panel">
-                            <h2>{format!("{name} ({id})")}</h2>
+                            <h2>{name.clone()} " " <span class="series-id">{id.clone()}</span></h2>
                             <LineChart points=points unit=units.clone() label=format!("{name}, {units}") id=id.clone() />
                             <p class="source">{format!("Source: {}", loaded.source)}</p>
                         </section>

@@ -398,6 +398,33 @@ pub struct Report {
     pub timing: Timing,
 }
 
+/// The overview's answer in one sentence (UI.md): the liquidity link in words and how far up the
+/// spectrum the tide reaches at the last week, e.g. `Liquidity neutral, improving; the tide
+/// reaches Gold, not S&P 500.` Every part comes from the report; a part the report lacks is left
+/// out rather than guessed.
+pub fn headline(report: &Report) -> String {
+    let liquidity = report.links.iter().find(|l| l.name == "liquidity").map(|l| crate::model::chain::describe(l, &report.indicators));
+    let reach = report.spectrum.as_ref().and_then(|s| {
+        let now = s.overflow.current.as_ref()?;
+        let name = |i: usize| s.tiers.get(i).map(|t| t.name.clone());
+        Some(match now.stage {
+            Some(stage) => match name(stage + 1) {
+                Some(next) => format!("the tide reaches {}, not {next}", name(stage)?),
+                None => format!("the tide reaches {}, the top of the spectrum", name(stage)?),
+            },
+            None => "the tide reaches no tier of the spectrum".to_string(),
+        })
+    });
+    let text = match (liquidity, reach) {
+        (Some(l), Some(r)) => format!("{l}; {r}."),
+        (Some(l), None) => format!("{l}."),
+        (None, Some(r)) => format!("{r}."),
+        (None, None) => report.narrative.clone(),
+    };
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
 /// Why no report could be made.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum AnalyzeError {

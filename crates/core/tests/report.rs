@@ -519,3 +519,18 @@ fn a_clock_times_every_stage_in_order_and_changes_no_figure() {
     };
     assert_eq!(figures(&timed), figures(&plain), "timing changes no figure");
 }
+
+#[test]
+fn the_headline_says_liquidity_and_how_far_the_tide_reaches() {
+    let data = dataset();
+    let report = analyze(&data, &ModelConfig::default()).expect("report");
+    let text = tideline_core::report::headline(&report);
+    assert!(text.starts_with("Liquidity "), "{text}");
+    assert!(text.contains("; the tide reaches "), "{text}");
+    assert!(text.ends_with('.'), "{text}");
+    // The tier it names is the report's own stage.
+    let spectrum = report.spectrum.as_ref().expect("spectrum");
+    if let Some(stage) = spectrum.overflow.current.as_ref().and_then(|c| c.stage) {
+        assert!(text.contains(&spectrum.tiers[stage].name), "{text}");
+    }
+}

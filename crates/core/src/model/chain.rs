@@ -550,7 +550,8 @@ pub fn break_point(links: &[LinkSummary]) -> Option<String> {
     })
 }
 
-fn describe(link: &LinkSummary, indicators: &[Indicator]) -> String {
+/// A link in words, as the narrative says it (`liquidity neutral, improving`).
+pub fn describe(link: &LinkSummary, indicators: &[Indicator]) -> String {
     let Some(state) = link.state else {
         return format!("{} unknown", link.name.replace('_', " "));
     };
