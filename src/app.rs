@@ -22,7 +22,7 @@ use crate::components::upload::tables_with_uploads;
 use crate::components::SeriesStatusTable;
 use crate::feeds::cache::StoredUpload;
 use crate::feeds::fetch_text;
-use crate::feeds::loader::{load_cached, load_series, LoadOptions, LoadOutcome};
+use crate::feeds::loader::{load_cached, load_series_with_progress, LoadOptions, LoadOutcome};
 use crate::perf::{self, now_ms};
 use crate::state::{app_url, router_base, use_settings, Page, SettingsWriter};
 use crate::theme;
@@ -59,12 +59,12 @@ fn series_to_load(catalog: &Catalog, manifest: Option<&Manifest>) -> Vec<String>
 
 /// The data of the mirror folder: every available series (cache, then mirror) through the data
 /// layer, and the table inputs.
-pub async fn load_data() -> (LoadOutcome, FlowInputs) {
+pub async fn load_data(progress: impl Fn(usize, usize)) -> (LoadOutcome, FlowInputs) {
     let catalog = Catalog::builtin();
     let manifest = load_manifest().await;
     let ids = series_to_load(&catalog, manifest.as_ref());
     let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-    let outcome = load_series(&ids, &LoadOptions::default()).await;
+    let outcome = load_series_with_progress(&ids, &LoadOptions::default(), &progress).await;
     (outcome, load_tables(manifest.as_ref()).await)
 }
 
@@ -207,7 +207,9 @@ fn Shell() -> impl IntoView {
     let url = use_settings();
     let writer = SettingsWriter::new();
     let saved = LocalResource::new(load_saved);
-    let fresh = LocalResource::new(load_data);
+    // "31 of 45 series loaded" while the mirror answers.
+    let progress = RwSignal::new(None::<(usize, usize)>);
+    let fresh = LocalResource::new(move || load_data(move |done, total| progress.set(Some((done, total)))));
     let uploads = RwSignal::new(Vec::<StoredUpload>::new());
     // The mirror's answer (series and tables) when it has come, else the browser's saved copies;
     // uploads on top.
@@ -338,6 +340,14 @@ fn Shell() -> impl IntoView {
                 <span class="computing" class:active=move || computing.get() data-testid="computing">"Computing…"</span>
                 <Show when=move || !online.get()>
                     <span class="offline" data-testid="offline">"Offline: showing the data saved in this browser"</span>
+                </Show>
+                <Show when=move || loading_fresh.get()>
+                    <span class="progress" data-testid="data-progress">
+                        {move || progress.get().map_or_else(
+                            || "Loading data…".to_string(),
+                            |(done, total)| format!("{done} of {total} series loaded"),
+                        )}
+                    </span>
                 </Show>
                 <Show when=move || loading_fresh.get() && report.with(Option::is_some)>
                     <span class="refreshing">"Showing saved data; checking for newer data…"</span>

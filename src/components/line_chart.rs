@@ -7,7 +7,8 @@
 //!   under the chart gives the date, value and unit of the real observation, not the drawn one.
 //! - The window (1y, 3y, 5y, 10y, max) is the page's setting (`range` in the URL) when a
 //!   [`ChartSync`] is provided, the chart's own otherwise.
-//! - "Show as table" lists the observations in the window; "CSV" and "SVG" download them.
+//! - "Show as table" lists the observations in the window; "CSV", "SVG" and "PNG" download them
+//!   (the images at the chart's size, with the page's light colours inlined).
 
 use leptos::prelude::*;
 use tideline_core::chart::{
@@ -152,17 +153,23 @@ pub fn LineChart(
         let text = in_window.with_untracked(|p| csv_of_series(&[(csv_id.as_str(), p.as_slice())]));
         download(&text, "text/csv", &format!("{}.csv", file_stem(&title)));
     };
+    // The chart as a document of its own: the page's CSS does not travel with it.
+    let standalone = move || {
+        svg_ref.get_untracked().map(|svg| {
+            let svg_tag = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" {EXPORT_STYLE_ATTR} ");
+            svg.outer_html().replacen("<svg ", &svg_tag, 1).replacen('>', &format!(">{EXPORT_STYLE}"), 1)
+        })
+    };
     let title_svg = label.clone();
     let export_svg = move |_| {
-        if let Some(svg) = svg_ref.get_untracked() {
-            let body = svg.outer_html();
-            let text = body.replacen(
-                "<svg ",
-                &format!("<svg xmlns=\"http://www.w3.org/2000/svg\" {EXPORT_STYLE_ATTR} "),
-                1,
-            );
-            let text = text.replacen('>', &format!(">{EXPORT_STYLE}"), 1);
+        if let Some(text) = standalone() {
             download(&text, "image/svg+xml", &format!("{}.svg", file_stem(&title_svg)));
+        }
+    };
+    let title_png = label.clone();
+    let export_png = move |_| {
+        if let Some(text) = standalone() {
+            png_download(&text, width.get_untracked(), HEIGHT, &format!("{}.png", file_stem(&title_png)));
         }
     };
     let table_open = RwSignal::new(false);
@@ -240,6 +247,7 @@ pub fn LineChart(
                     </button>
                     <button type="button" on:click=export_csv>"CSV"</button>
                     <button type="button" on:click=export_svg>"SVG"</button>
+                    <button type="button" on:click=export_png>"PNG"</button>
                 </span>
             </figcaption>
             <Show when=move || table_open.get()>
@@ -280,6 +288,50 @@ const EXPORT_STYLE_ATTR: &str = "style=\"background:#ffffff;font-family:system-u
 const EXPORT_STYLE: &str = "<style>.series{fill:none;stroke:#1f78b4;stroke-width:1.8}.latest-dot{fill:#1f78b4}\
 .tick line{stroke:#d8e0e6}.axis,.zero{stroke:#5b6b78}text{fill:#5b6b78;font-size:11px}.axis-unit{font-weight:600}\
 .crosshair{display:none}</style>";
+
+/// Draws a standalone SVG document on a canvas of the chart's size and offers it as a PNG.
+fn png_download(svg: &str, width: f64, height: f64, name: &str) {
+    use wasm_bindgen::closure::Closure;
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(svg));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("image/svg+xml");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    let Ok(image) = web_sys::HtmlImageElement::new() else { return };
+    let Ok(canvas) = document.create_element("canvas") else { return };
+    let Ok(canvas) = canvas.dyn_into::<web_sys::HtmlCanvasElement>() else { return };
+    canvas.set_width(width.round() as u32);
+    canvas.set_height(height.round() as u32);
+    let name = name.to_string();
+    let loaded = image.clone();
+    let src = url.clone();
+    let onload = Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+        let Some(context) = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+        else {
+            return;
+        };
+        let _ = context.draw_image_with_html_image_element(&loaded, 0.0, 0.0);
+        if let Ok(data_url) = canvas.to_data_url_with_type("image/png") {
+            if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+                if let Ok(anchor) = document.create_element("a") {
+                    let _ = anchor.set_attribute("href", &data_url);
+                    let _ = anchor.set_attribute("download", &name);
+                    if let Some(anchor) = anchor.dyn_ref::<web_sys::HtmlElement>() {
+                        anchor.click();
+                    }
+                }
+            }
+        }
+    });
+    image.set_onload(Some(onload.unchecked_ref()));
+    image.set_src(&src);
+}
 
 /// Offers `text` as a download named `name`.
 pub fn download(text: &str, mime: &str, name: &str) {

@@ -404,16 +404,31 @@ pub fn proxied_url(template: &str, url: &str) -> Result<String, String> {
 /// Loads catalog series `ids`: cached copy, mirror, then live feeds as `options` say (see the
 /// module docs). Never fails: a series that cannot be loaded has a status row with the reason.
 pub async fn load_series(ids: &[&str], options: &LoadOptions) -> LoadOutcome {
-    load(ids, options, true).await
+    load(ids, options, true, &|_, _| {}).await
+}
+
+/// [`load_series`], calling `progress(done, total)` as each series is settled (loaded or not), for
+/// the page's "31 of 45 series loaded" line.
+pub async fn load_series_with_progress(
+    ids: &[&str],
+    options: &LoadOptions,
+    progress: &dyn Fn(usize, usize),
+) -> LoadOutcome {
+    load(ids, options, true, progress).await
 }
 
 /// Loads catalog series `ids` from the browser cache only, with no request: the last good copies,
 /// to draw at once while [`load_series`] runs.
 pub async fn load_cached(ids: &[&str], options: &LoadOptions) -> LoadOutcome {
-    load(ids, options, false).await
+    load(ids, options, false, &|_, _| {}).await
 }
 
-async fn load(ids: &[&str], options: &LoadOptions, network: bool) -> LoadOutcome {
+async fn load(
+    ids: &[&str],
+    options: &LoadOptions,
+    network: bool,
+    progress: &dyn Fn(usize, usize),
+) -> LoadOutcome {
     let catalog = Catalog::builtin();
     let (cache, cache_unavailable) = if options.use_cache {
         match Cache::open().await {
@@ -424,11 +439,15 @@ async fn load(ids: &[&str], options: &LoadOptions, network: bool) -> LoadOutcome
         (None, None)
     };
     let reference = options.as_of.unwrap_or_else(today);
+    let done = std::cell::Cell::new(0usize);
+    progress(0, ids.len());
     let results: Vec<(String, Option<LoadedSeries>, SeriesStatus)> = stream::iter(ids.iter().copied())
         .map(|id| {
-            let (cache, catalog) = (cache.as_ref(), &catalog);
+            let (cache, catalog, done) = (cache.as_ref(), &catalog, &done);
             async move {
                 let (loaded, status) = load_one(cache, catalog, id, options, network, reference).await;
+                done.set(done.get() + 1);
+                progress(done.get(), ids.len());
                 (id.to_string(), loaded, status)
             }
         })

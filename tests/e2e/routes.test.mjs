@@ -255,9 +255,41 @@ test('the charts of a page share a crosshair; presets zoom and reset; exports ar
     assert.equal(parsed.paths, 1);
     const shownBox = await charts.nth(0).locator('svg.line-chart').getAttribute('viewBox');
     assert.equal(parsed.viewBox, shownBox);
+    // PNG: the chart's size (the viewBox is the chart's pixel size).
+    const [png] = await Promise.all([page.waitForEvent('download'), charts.nth(0).getByRole('button', { name: 'PNG' }).click()]);
+    const bytes = fs.readFileSync(await png.path());
+    assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
+    const [, , w, h] = shownBox.split(' ').map(Number);
+    assert.deepEqual([bytes.readUInt32BE(16), bytes.readUInt32BE(20)], [Math.round(w), Math.round(h)]);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
     await longServer.close();
+  }
+});
+
+test('the exported report is the one tideline analyze writes on the same data and settings', async () => {
+  const { context, page, problems } = await fresh();
+  try {
+    await page.goto(`${server.url}?as_of=2024-06-21&lag=8`);
+    await page.getByTestId('as-of').getByText('2024-06-21').waitFor({ timeout: 20000 });
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export report (JSON)' }).click()]);
+    const exported = JSON.parse(fs.readFileSync(await file.path(), 'utf8'));
+    const config = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tideline-config-')), 'config.json');
+    fs.writeFileSync(config, JSON.stringify({ lead_lag: { max_lag: 8 } }));
+    const cli = JSON.parse(execFileSync('cargo', ['run', '-q', '-p', 'tideline-cli', '--', 'analyze', '--data', DATA_DIR,
+      '--as-of', '2024-06-21', '--config', config], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+    // What may differ: how long each took, and where each file was read from (the page reads
+    // `data/X.csv` under its root, the command `<folder>/X.csv`).
+    const comparable = (r) => {
+      const copy = structuredClone(r);
+      delete copy.timing;
+      for (const s of copy.series) s.source = path.basename(s.source);
+      return copy;
+    };
+    assert.deepEqual(comparable(exported), comparable(cli));
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
   }
 });

@@ -403,7 +403,11 @@ pub struct Report {
 /// reaches Gold, not S&P 500.` Every part comes from the report; a part the report lacks is left
 /// out rather than guessed.
 pub fn headline(report: &Report) -> String {
-    let liquidity = report.links.iter().find(|l| l.name == "liquidity").map(|l| crate::model::chain::describe(l, &report.indicators));
+    let liquidity = report
+        .links
+        .iter()
+        .find(|l| l.name == "liquidity")
+        .map(|l| crate::model::chain::describe(l, &report.indicators));
     let reach = report.spectrum.as_ref().and_then(|s| {
         let now = s.overflow.current.as_ref()?;
         let name = |i: usize| s.tiers.get(i).map(|t| t.name.clone());
