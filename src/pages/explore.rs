@@ -71,9 +71,16 @@ pub fn ExplorePage() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
+    let loading = move || app.outcome.with(Option::is_none);
     view! {
         <h1 class="answer">"Explore any loaded series"</h1>
-        <section class="panel">
+        <Show when=loading>
+            <section class="panel skeleton" aria-busy="true">
+                <p class="loading" role="status">"Loading data…"</p>
+                <div class="skeleton-block"></div>
+            </section>
+        </Show>
+        <section class="panel" class:hidden=loading>
             <fieldset class="picker">
                 <legend>{format!("Series to chart (at most {})", tideline_core::settings::MAX_SERIES)}</legend>
                 <For each=move || ids.get() key=|id| id.clone() let:id>

@@ -22,7 +22,10 @@ try {
       const started = Date.now();
       await page.goto(`${server.url}${route}`);
       await page.locator('h1.answer').waitFor({ timeout: 30000 }).catch(() => problems.push('no answer'));
-      await page.waitForTimeout(1500);
+      // Until the mirror has answered and the worker's report is on screen.
+      await page.getByTestId('data-progress').waitFor({ state: 'detached', timeout: 30000 }).catch(() => {});
+      await page.getByTestId('computing').and(page.locator('.active')).waitFor({ state: 'detached', timeout: 30000 }).catch(() => {});
+      await page.waitForTimeout(1000);
       const file = path.join(out, `${route || 'overview'}-${width}.png`);
       await page.screenshot({ path: file, fullPage: true });
       const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
