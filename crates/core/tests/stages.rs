@@ -143,3 +143,41 @@ fn a_lead_lag_change_reruns_only_the_lead_lag() {
     let report = stages.analyze(&as_of, Some(&clock)).expect("report");
     assert_eq!(report.timing.sections.len(), 13, "{:?}", report.timing.sections);
 }
+
+#[test]
+fn the_worker_reruns_only_the_lead_lag_on_a_lead_lag_change() {
+    use tideline_core::report::{analyze_with, Detail};
+    use tideline_core::worker::{Engine, Request, Response};
+    let dataset = synthetic_data();
+    let (mut engine, fingerprint) = Engine::with_data(dataset.clone(), FlowInputs::default());
+    let ticks = Cell::new(0.0);
+    let clock = || {
+        ticks.set(ticks.get() + 1.0);
+        ticks.get()
+    };
+    let mut lead_lag = ModelConfig::default();
+    lead_lag.lead_lag.max_lag = 8;
+    let mut listed = Vec::new();
+    for (id, config) in [(1, ModelConfig::default()), (2, lead_lag.clone())] {
+        let mut out = Vec::new();
+        engine.handle(Request::Analyze { id, fingerprint, config: config.clone() }, Some(&clock), &mut |r| {
+            out.push(r)
+        });
+        match out.pop() {
+            Some(Response::Report { json, sections, cached: false, .. }) => {
+                let fresh = analyze_with(&dataset, &config, &FlowInputs::default()).expect("report");
+                let read: Report = serde_json::from_str(&json).expect("the report's JSON");
+                let expected = fresh.with_detail(Detail::default());
+                // Timing aside, the worker's report is a fresh one's.
+                assert_eq!(
+                    untimed(read).to_json(JsonStyle::Compact).expect("json"),
+                    untimed(expected).to_json(JsonStyle::Compact).expect("json")
+                );
+                listed.push(sections.into_iter().map(|s| s.section).collect::<Vec<_>>());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(listed[0].len(), 13, "{:?}", listed[0]);
+    assert_eq!(listed[1], ["lead_lag"]);
+}
