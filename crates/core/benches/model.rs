@@ -1,7 +1,10 @@
 //! The full model (`report::analyze`) on the real catalog in ../shared/data (when present) and on
 //! a synthetic 25-year daily catalog. Goal: under 10 ms natively, so the browser can rerun it
 //! inside one animation frame. And writing the real report (`write/*`: thinning to the detail
-//! and serialising into memory; goal for the default, lean compact: under 5 ms).
+//! and serialising into memory; goal for the default, lean compact: under 5 ms). And one setting
+//! changed through the staged report (`model/setting_change/*`: `report::Stages` primed with
+//! the default settings, each iteration flipping one setting, so only the stages that read it
+//! rerun; goal: under 16 ms in the worker).
 
 use std::path::Path;
 
@@ -15,7 +18,7 @@ use tideline_core::model::gold::gold_real_rates;
 use tideline_core::model::panel::Panel;
 use tideline_core::model::stress::cross_asset_stress;
 use tideline_core::report::{
-    analyze, analyze_with, default_as_of, public_at, Detail, JsonStyle, ModelConfig,
+    analyze, analyze_with, default_as_of, public_at, Detail, JsonStyle, ModelConfig, Stages,
 };
 use tideline_core::{synthetic, Date};
 
@@ -51,6 +54,23 @@ fn bench(c: &mut Criterion) {
                     });
                 }
             }
+        }
+        let mut lead_lag = config.clone();
+        lead_lag.lead_lag.max_lag = config.lead_lag.max_lag.saturating_sub(4).max(1);
+        let mut chain_weight = config.clone();
+        chain_weight.chain.weights.insert("VIX".into(), 2.0);
+        // `none`: the same settings again, so nothing reruns: the cost of assembling the report.
+        let stages_of = [("lead_lag", lead_lag), ("chain_weight", chain_weight), ("none", config.clone())];
+        for (name, changed) in stages_of {
+            let mut stages = Stages::borrowed(&dataset, &inputs);
+            let _ = stages.analyze(&config, None);
+            let mut flip = false;
+            c.bench_function(&format!("model/setting_change/{name}"), |b| {
+                b.iter(|| {
+                    flip = !flip;
+                    stages.analyze(if flip { &changed } else { &config }, None)
+                })
+            });
         }
         // The beyond-the-Fed parts alone, on the as-of cut the report uses.
         if let Some(as_of) = default_as_of(&dataset) {

@@ -163,27 +163,28 @@
 //! - **1.0.0**: first version.
 
 pub mod detail;
+pub mod stages;
 
 use serde::{Deserialize, Serialize};
 
 pub use detail::{weekly_last, Detail, JsonStyle, UnknownDetail};
+pub use stages::Stages;
 
 use crate::align::is_stale;
 use crate::dataset::{Dataset, VintageUse};
 use crate::date::Date;
-use crate::liquidity::{self, NetLiquidityPoint};
 use crate::model::asymmetry::{asymmetry, AsymmetryConfig, AsymmetryResult, ReturnFrequency};
-use crate::model::chain::{self, Chain, ChainConfig, Indicator, Link, LinkSummary, Transmission};
-use crate::model::divergence::{policy_divergence, DivergenceConfig, PolicyDivergence};
-use crate::model::flows::{crypto_flows, weekly_flow_sums, CryptoFlows, FlowInputs, FlowsConfig};
-use crate::model::global::{global_liquidity, GlobalConfig, GlobalLiquidity};
-use crate::model::gold::{gold_real_rates, GoldConfig, GoldRealRates};
+use crate::model::chain::{Chain, ChainConfig, Indicator, Link, LinkSummary, Transmission};
+use crate::model::divergence::{DivergenceConfig, PolicyDivergence};
+use crate::model::flows::{weekly_flow_sums, CryptoFlows, FlowInputs, FlowsConfig};
+use crate::model::global::{GlobalConfig, GlobalLiquidity};
+use crate::model::gold::{GoldConfig, GoldRealRates};
 use crate::model::leadlag::{correlation_stability, lead_lag, ChangeKind, LeadLagConfig, LeadLagResult, Leg};
 use crate::model::leadlag::{StabilityResult, DEFAULT_STABILITY_WINDOWS};
 use crate::model::panel::Panel;
-use crate::model::regime::{self, RegimeConfig, RegimeWeek};
+use crate::model::regime::{RegimeConfig, RegimeWeek};
 use crate::model::spectrum::{self, RotationTable, SpectrumInputs, SpectrumResult, TierPrices};
-use crate::model::stress::{cross_asset_stress, Stress, StressConfig};
+use crate::model::stress::{Stress, StressConfig};
 use crate::model::{RegimeSnapshot, State};
 use crate::series::Series;
 use crate::transform::{PercentChange, Transform};
@@ -526,116 +527,7 @@ pub fn analyze_timed(
     inputs: &FlowInputs,
     clock: Option<&dyn Fn() -> f64>,
 ) -> Result<Report, AnalyzeError> {
-    let mut sections = Vec::new();
-    let mut last = clock.map_or(0.0, |now| now());
-    let mut lap = |section: &'static str| {
-        if let Some(now) = clock {
-            let t = now();
-            sections.push(SectionTime { section: section.to_string(), ms: t - last });
-            last = t;
-        }
-    };
-    let as_of =
-        config.as_of.or_else(|| default_as_of(dataset)).ok_or(AnalyzeError::NoData { as_of: None })?;
-    let data = public_at(dataset, as_of);
-    lap("as_of_cut");
-    let panel = Panel::build(&data, Some(as_of)).ok_or(AnalyzeError::NoData { as_of: Some(as_of) })?;
-    lap("panel");
-    let chain = chain::chain(&panel, &config.chain);
-    lap("chain");
-    let timeline = regime::regimes(&panel, &chain, &config.regimes);
-    lap("regimes");
-    let series = data
-        .iter()
-        .filter_map(|(id, loaded)| {
-            let entry = data.entry(id)?;
-            let last = loaded.series.last().map(|l| l.0);
-            Some(SeriesInfo {
-                id: id.to_string(),
-                name: entry.name.clone(),
-                first: loaded.series.first().map(|f| f.0),
-                last,
-                rows: loaded.series.len(),
-                stale: last.is_none_or(|d| is_stale(d, as_of, entry.frequency, entry.publication_lag_days)),
-                source: loaded.source.clone(),
-                native_units: loaded.native_units.clone(),
-                canonical_units: entry.canonical_units.clone(),
-                licence: entry.licence.clone(),
-                vintage: data.vintage_use(id),
-                vintage_note: data.vintage_use(id).map(|v| v.note().to_string()),
-            })
-        })
-        .collect();
-    let points: Vec<NetLiquidityPoint> = data.net_liquidity_weekly().unwrap_or_default();
-    let netliq_series = liquidity::as_series(&points);
-    let impulse = points.last().and_then(|last| {
-        let before = netliq_series.at_or_before(last.date.add_days(-7 * 13))?;
-        (before.1 != 0.0).then(|| 100.0 * (last.usd_bn / before.1 - 1.0))
-    });
-    let net_liquidity = NetLiquidityReport {
-        latest: points.last().map(|p| NetLiquidityLatest {
-            date: p.date,
-            usd_bn: p.usd_bn,
-            walcl: p.walcl,
-            tga: p.tga,
-            tga_source: p.tga_source.id().to_string(),
-            rrp: p.rrp,
-        }),
-        impulse_13w_pct: impulse,
-        history: points.iter().map(|p| (p.date, p.usd_bn)).collect(),
-    };
-    lap("net_liquidity");
-    let asymmetry = asymmetry_section(&data, config);
-    lap("asymmetry");
-    let (lead_lag, stability) = lead_lag_section(&data, &netliq_series, config);
-    lap("lead_lag");
-    let flows = crypto_flows(&data, as_of, inputs, &config.flows);
-    lap("flows");
-    let mut global_liquidity = global_liquidity(&data, as_of, &config.global);
-    lap("global_liquidity");
-    let global_impulse =
-        global_liquidity.as_ref().map(|g| global_impulse_on(&panel.calendar, g, config.chain.change_weeks));
-    let (spectrum, global_sensitivities) =
-        spectrum_section(&panel, &chain, &timeline, flows.as_ref(), global_impulse.as_deref(), config)
-            .unzip();
-    if let (Some(g), Some(s)) = (global_liquidity.as_mut(), global_sensitivities) {
-        g.spectrum_sensitivities = s;
-    }
-    lap("spectrum");
-    let policy_divergence = policy_divergence(&data, as_of, &config.divergence);
-    lap("policy_divergence");
-    let stress = cross_asset_stress(&data, as_of, &config.stress);
-    lap("stress");
-    let gold_real_rates = gold_real_rates(&panel, as_of, &config.gold);
-    lap("gold");
-    let mut narrative = chain.narrative;
-    if stress.as_ref().is_some_and(|s| s.current_extreme) {
-        narrative = format!("{narrative} {STRESS_NARRATIVE}");
-    }
-    Ok(Report {
-        schema_version: SCHEMA_VERSION.to_string(),
-        as_of,
-        detail: Detail::Full,
-        config: config.clone(),
-        series,
-        net_liquidity,
-        links: chain.links,
-        indicators: chain.indicators,
-        transmission: chain.transmission,
-        break_point: chain.break_point,
-        narrative,
-        regimes: RegimesReport { current: timeline.last().cloned(), timeline },
-        asymmetry,
-        lead_lag,
-        stability,
-        spectrum,
-        global_liquidity,
-        policy_divergence,
-        stress,
-        flows,
-        gold_real_rates,
-        timing: Timing { model_ms: 0.0, sections },
-    })
+    Stages::borrowed(dataset, inputs).analyze(config, clock)
 }
 
 fn asymmetry_section(data: &Dataset, config: &ModelConfig) -> Vec<AsymmetryResult> {
@@ -651,11 +543,8 @@ fn asymmetry_section(data: &Dataset, config: &ModelConfig) -> Vec<AsymmetryResul
     out
 }
 
-fn lead_lag_section(
-    data: &Dataset,
-    netliq: &Series,
-    config: &ModelConfig,
-) -> (Vec<LeadLagResult>, Vec<StabilityResult>) {
+/// The lead-lag pairs (reads `config.lead_lag`).
+fn lead_lag_pairs(data: &Dataset, netliq: &Series, config: &ModelConfig) -> Vec<LeadLagResult> {
     let leg = |id: &'static str, change: ChangeKind| data.get(id).map(|s| Leg { id, series: s, change });
     let netliq_leg =
         (!netliq.is_empty()).then_some(Leg { id: "NETLIQ", series: netliq, change: ChangeKind::LogChange });
@@ -666,14 +555,18 @@ fn lead_lag_section(
         (leg("DFII10", ChangeKind::Difference), leg("GOLD", ChangeKind::LogChange)),
         (leg("NASDAQ100", ChangeKind::LogChange), leg("CBBTCUSD", ChangeKind::LogChange)),
     ];
-    let lead_lag = pairs.into_iter().filter_map(|(x, y)| lead_lag(x?, y?, &config.lead_lag)).collect();
+    pairs.into_iter().filter_map(|(x, y)| lead_lag(x?, y?, &config.lead_lag)).collect()
+}
+
+/// The correlation stability of the asymmetry pairs (reads `config.asymmetry_pairs`).
+fn stability_section(data: &Dataset, config: &ModelConfig) -> Vec<StabilityResult> {
     let mut stability = Vec::new();
     for (asset, bench) in &config.asymmetry_pairs {
         if let (Some(a), Some(b)) = (data.get(asset), data.get(bench)) {
             stability.extend(correlation_stability(a, b, &DEFAULT_STABILITY_WINDOWS));
         }
     }
-    (lead_lag, stability)
+    stability
 }
 
 fn spectrum_section(

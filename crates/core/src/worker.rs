@@ -18,6 +18,9 @@
 //!    [`Report::to_json`]`(`[`JsonStyle::default`]`)`), which the page parses into
 //!    [`Report`]. Results are cached per (fingerprint, settings), the last
 //!    [`CACHE_ENTRIES`] of them, so going back to a view answers at once (`cached: true`).
+//!    A view not cached runs through the current data's [`Stages`]: only the stages whose
+//!    settings changed since the last analysis rerun (a lead-lag setting reruns the lead-lag,
+//!    not the panel, chain or asymmetry; see [`crate::report::stages`]).
 //! 3. **Backtests** ([`Request::Backtest`]) run the same way, with [`Response::Progress`] after
 //!    each cell of a sweep or walk-forward grid, then [`Response::Backtest`].
 //!
@@ -50,7 +53,7 @@ use crate::backtest::{run_backtest_with_progress, BacktestConfig};
 use crate::codec;
 use crate::dataset::Dataset;
 use crate::model::flows::FlowInputs;
-use crate::report::{analyze_timed, Detail, JsonStyle, ModelConfig, Report, SectionTime};
+use crate::report::{Detail, JsonStyle, ModelConfig, Report, SectionTime, Stages};
 
 /// Results the engine keeps (least recently used first out): the views a user flips between.
 pub const CACHE_ENTRIES: usize = 16;
@@ -113,7 +116,7 @@ pub enum Response {
         /// Milliseconds the model and the JSON took when it was computed (0 without a clock).
         compute_ms: f64,
         /// What each stage of the model cost (empty without a clock), as in the report's
-        /// `timing.sections`.
+        /// `timing.sections`: only the stages this request reran ([`Stages::analyze`]).
         sections: Vec<SectionTime>,
         /// Served from the cache (`compute_ms` is then the original cost).
         cached: bool,
@@ -148,12 +151,12 @@ pub enum Response {
     },
 }
 
-/// The data a request runs on.
+/// The data a request runs on, inside the model's [`Stages`]: a setting change reruns only the
+/// stages that read it (see [`crate::report::stages`]); new data starts new stages.
 #[derive(Clone, Debug)]
 struct Loaded {
     fingerprint: u64,
-    dataset: Dataset,
-    tables: FlowInputs,
+    stages: Stages<'static>,
 }
 
 /// One cached result.
@@ -186,7 +189,8 @@ impl Engine {
     /// a test); returns it and the data's [`codec::fingerprint`].
     pub fn with_data(dataset: Dataset, tables: FlowInputs) -> (Engine, u64) {
         let fingerprint = codec::fingerprint(&dataset, &tables);
-        let engine = Engine { data: Some(Loaded { fingerprint, dataset, tables }), cache: VecDeque::new() };
+        let stages = Stages::new(dataset, tables);
+        let engine = Engine { data: Some(Loaded { fingerprint, stages }), cache: VecDeque::new() };
         (engine, fingerprint)
     }
 
@@ -241,9 +245,9 @@ impl Engine {
                 Ok(t) => t,
                 Err(e) => return error(format!("the tables could not be read: {e}")),
             };
-            self.data = Some(Loaded { fingerprint, dataset, tables });
+            self.data = Some(Loaded { fingerprint, stages: Stages::new(dataset, tables) });
         }
-        let dataset = self.data.as_ref().map(|d| &d.dataset);
+        let dataset = self.data.as_ref().map(|d| d.stages.dataset());
         let (series, observations) = dataset.map_or((0, 0), |d| {
             d.iter().fold((0u64, 0u64), |(s, o), (_, l)| (s + 1, o + l.series.len() as u64))
         });
@@ -289,12 +293,13 @@ impl Engine {
             self.cache.push_back(hit);
             return response;
         }
-        let data = match self.data_for(id, fingerprint) {
-            Ok(data) => data,
-            Err(response) => return response,
-        };
+        if let Err(response) = self.data_for(id, fingerprint) {
+            return response;
+        }
+        // Invariant: `data_for` just found the current data.
+        let data = self.data.as_mut().expect("the current data");
         let started = clock.map_or(0.0, |now| now());
-        let report = match analyze_timed(&data.dataset, config, &data.tables, clock) {
+        let report = match data.stages.analyze(config, clock) {
             Ok(report) => report,
             Err(e) => return Response::Error { id: Some(id), message: e.to_string() },
         };
@@ -341,7 +346,7 @@ impl Engine {
         let mut progress = |done: usize, total: usize| {
             emit(Response::Progress { id, done: done as u64, total: total as u64 })
         };
-        let mut report = match run_backtest_with_progress(&data.dataset, &config, &mut progress) {
+        let mut report = match run_backtest_with_progress(data.stages.dataset(), &config, &mut progress) {
             Ok(report) => report,
             Err(e) => return error(e.to_string()),
         };
