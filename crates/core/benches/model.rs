@@ -6,13 +6,9 @@
 //! the default settings, each iteration flipping one setting, so only the stages that read it
 //! rerun; goal: under 16 ms in the worker).
 
-use std::path::Path;
-
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use tideline_core::catalog::Catalog;
-use tideline_core::dataset::Dataset;
 use tideline_core::model::divergence::policy_divergence;
-use tideline_core::model::flows::{crypto_flows, FlowInputs};
+use tideline_core::model::flows::crypto_flows;
 use tideline_core::model::global::global_liquidity;
 use tideline_core::model::gold::gold_real_rates;
 use tideline_core::model::panel::Panel;
@@ -22,18 +18,9 @@ use tideline_core::report::{
 };
 use tideline_core::{synthetic, Date};
 
-/// The shared data folder, with its table inputs (the ETF flow table).
-fn real_data() -> Option<(Dataset, FlowInputs)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    if !dir.join("WALCL.csv").exists() {
-        return None;
-    }
-    let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
-    let mut dataset = Dataset::new(Catalog::builtin());
-    dataset.load_from(read, None);
-    let (inputs, _) = FlowInputs::load_from(read);
-    Some((dataset, inputs))
-}
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::shared_data as real_data;
 
 fn bench(c: &mut Criterion) {
     let config = ModelConfig::default();

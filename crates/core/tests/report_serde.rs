@@ -2,29 +2,15 @@
 //! real shared data and on the synthetic catalog. This is what lets the page receive the report
 //! from a Web Worker as JSON and use it as typed values, without linking the statistics.
 
-use std::path::Path;
+mod common;
+use common::shared_data;
 
 use tideline_core::backtest::sweep::SweepConfig;
 use tideline_core::backtest::walkforward::WalkForwardConfig;
 use tideline_core::backtest::{run_backtest, BacktestConfig, BacktestReport};
-use tideline_core::catalog::Catalog;
-use tideline_core::dataset::Dataset;
 use tideline_core::model::flows::FlowInputs;
 use tideline_core::report::{analyze_with, Detail, JsonStyle, ModelConfig, Report};
 use tideline_core::{synthetic, Date};
-
-/// The shared data folder, as the other real-data tests find it; `None` when it is not there.
-fn shared_data() -> Option<(Dataset, FlowInputs)> {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
-    if !dir.join("WALCL.csv").exists() {
-        return None;
-    }
-    let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
-    let mut dataset = Dataset::new(Catalog::builtin());
-    dataset.load_from(read, None);
-    let (inputs, _) = FlowInputs::load_from(read);
-    Some((dataset, inputs))
-}
 
 /// Fails with the first place two JSON texts differ (a few hundred bytes around it), not with two
 /// documents of megabytes.

@@ -1,7 +1,7 @@
 //! Dataset and table snapshots (the page -> Web Worker transport): what is read back gives the
 //! identical report; damaged bytes are refused, never a panic; the fingerprint names the content.
 
-use std::path::Path;
+mod common;
 
 use proptest::prelude::*;
 use tideline_core::catalog::{Catalog, Role};
@@ -21,14 +21,7 @@ fn d(s: &str) -> Date {
 /// The shared data folder, as the other real-data tests find it, plus a user series (an asset
 /// under a name of the user's) so that roles travel too; `None` when the folder is not there.
 fn shared_data() -> Option<(Dataset, FlowInputs)> {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
-    if !dir.join("WALCL.csv").exists() {
-        return None;
-    }
-    let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
-    let mut dataset = Dataset::new(Catalog::builtin());
-    dataset.load_from(read, None);
-    let (inputs, _) = FlowInputs::load_from(read);
+    let (mut dataset, inputs) = common::shared_data()?;
     let mut mine = dataset.loaded("SP500").expect("SP500 in the shared data").clone();
     mine.series.id = "MY_INDEX".into();
     mine.source = "user/asset/MY_INDEX.csv".into();

@@ -2,26 +2,14 @@
 //! the staged report equals a fresh `analyze_timed` (`==` and the same JSON, timing aside), and a
 //! setting reruns only the stages that read it.
 
+mod common;
+use common::shared_data;
 use std::cell::Cell;
-use std::path::Path;
 
-use tideline_core::catalog::Catalog;
 use tideline_core::dataset::Dataset;
 use tideline_core::model::flows::FlowInputs;
 use tideline_core::report::{analyze_timed, default_as_of, JsonStyle, ModelConfig, Report, Stages, Timing};
 use tideline_core::{synthetic, Date};
-
-fn shared_data() -> Option<(Dataset, FlowInputs)> {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
-    if !dir.join("WALCL.csv").exists() {
-        return None;
-    }
-    let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
-    let mut dataset = Dataset::new(Catalog::builtin());
-    dataset.load_from(read, None);
-    let (inputs, _) = FlowInputs::load_from(read);
-    Some((dataset, inputs))
-}
 
 fn synthetic_data() -> Dataset {
     let end = Date::from_ymd(2026, 6, 30).expect("end date");

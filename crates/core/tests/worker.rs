@@ -2,12 +2,12 @@
 //! a second identical request is a cache hit with the same bytes; unknown data is a clear error;
 //! every message survives serde (JSON, and bincode: gloo-worker's default codec).
 
+mod common;
+use common::shared_data;
 use std::cell::Cell;
-use std::path::Path;
 
 use tideline_core::backtest::sweep::{SweepAxis, SweepConfig, TimingParam};
 use tideline_core::backtest::{run_backtest, BacktestConfig};
-use tideline_core::catalog::Catalog;
 use tideline_core::codec::{encode_dataset, encode_tables, fingerprint_of};
 use tideline_core::dataset::Dataset;
 use tideline_core::model::flows::FlowInputs;
@@ -17,18 +17,6 @@ use tideline_core::{synthetic, Date};
 
 fn d(s: &str) -> Date {
     Date::parse_iso(s).expect("test date")
-}
-
-fn shared_data() -> Option<(Dataset, FlowInputs)> {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
-    if !dir.join("WALCL.csv").exists() {
-        return None;
-    }
-    let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
-    let mut dataset = Dataset::new(Catalog::builtin());
-    dataset.load_from(read, None);
-    let (inputs, _) = FlowInputs::load_from(read);
-    Some((dataset, inputs))
 }
 
 /// Every response to one request.
