@@ -118,7 +118,10 @@ test('says what is missing when the data folder is empty, instead of a blank pag
 test('an uploaded ETF flow table replaces the mirror\'s in the flow figures', async () => {
   const server = await serve(SITE_DIR, DATA_DIR);
   try {
-    const { page, problems } = await openPage(`${server.url}data`);
+    // From the root, through the navigation (a deep link would be answered by 404.html, whose
+    // status the browser logs; routes.test.mjs covers deep links).
+    const { page, problems } = await openPage(server.url);
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Data' }).click();
     await page.locator('#upload-role').waitFor({ timeout: 20000 });
     const table = 'Date,IBIT,GBTC,Total\n2024-06-18,100.0,(20.0),80.0\n2024-06-19,0,0,0\n2024-06-20,150.0,(26.6),123.4\n';
     await page.selectOption('#upload-role', 'etf_flows.csv');
@@ -126,12 +129,13 @@ test('an uploaded ETF flow table replaces the mirror\'s in the flow figures', as
     await page.getByText('my-flows.csv: 2 observations, 2024-06-18 to 2024-06-20').waitFor({ timeout: 10000 });
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.locator('ul.uploads').getByText('my-flows.csv').waitFor({ timeout: 10000 });
+    assert.match(await page.locator('ul.uploads').textContent(), /etf_flows\.csv \(Spot-ETF flow table\), from my-flows\.csv/);
     const nav = page.getByRole('navigation', { name: 'Pages' });
     await nav.getByRole('link', { name: 'Beyond the Fed' }).click();
     await page.getByTestId('etf-flows').getByText('2024-06-20: 123.4 USD mn that day', { exact: false }).waitFor({ timeout: 10000 });
-    assert.match(await page.locator('ul.uploads').textContent(), /etf_flows\.csv \(Spot-ETF flow table\), from my-flows\.csv/);
     // A bad table is refused with the line, and the figures keep the good one.
     await nav.getByRole('link', { name: 'Data' }).click();
+    await page.selectOption('#upload-role', 'etf_flows.csv');
     await page.setInputFiles('#upload-file', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('Date,IBIT,Total\n2024-06-21,abc,1\n') });
     await page.getByText('line 2', { exact: false }).first().waitFor({ timeout: 10000 });
     await nav.getByRole('link', { name: 'Beyond the Fed' }).click();
