@@ -12,8 +12,8 @@
 
 use leptos::prelude::*;
 use tideline_core::chart::{
-    crosshair, csv_of_series, format_value, line_chart, Frame, LineInput, LineOptions, Preset, Unit, Window,
-    WindowSpec,
+    band_rects, crosshair, csv_of_series, format_value, line_chart, Frame, LineInput, LineOptions, Preset,
+    Span, Unit, Window, WindowSpec,
 };
 use tideline_core::Date;
 use wasm_bindgen::JsCast;
@@ -49,6 +49,10 @@ pub fn LineChart(
     /// The series id, for the CSV column.
     #[prop(optional, into)]
     id: Option<String>,
+    /// Regime bands behind the line: spans of dates, each with its CSS class suffix
+    /// (`band-expanding`), tiling the axis (`tideline_core::chart::spans_of_runs`).
+    #[prop(optional)]
+    bands: Vec<Span<&'static str>>,
 ) -> impl IntoView {
     let sync = use_context::<ChartSync>();
     let local_date = RwSignal::new(None::<Date>);
@@ -218,7 +222,11 @@ pub fn LineChart(
                             </g>
                         }).collect_view();
                         let line = g.lines.first().cloned();
+                        let bands = band_rects(&bands, &g.x).into_iter().map(|b| view! {
+                            <rect class=format!("band band-{}", b.key) x=b.x y=g.plot.y width=b.width height=g.plot.height></rect>
+                        }).collect_view();
                         view! {
+                            <g class="bands">{bands}</g>
                             {y_ticks}
                             {x_ticks}
                             {g.zero_y.map(|y| view! { <line class="zero" x1=left x2=right y1=y y2=y></line> })}
@@ -287,7 +295,7 @@ fn file_stem(label: &str) -> String {
 const EXPORT_STYLE_ATTR: &str = "style=\"background:#ffffff;font-family:system-ui,sans-serif\"";
 const EXPORT_STYLE: &str = "<style>.series{fill:none;stroke:#1f78b4;stroke-width:1.8}.latest-dot{fill:#1f78b4}\
 .tick line{stroke:#d8e0e6}.axis,.zero{stroke:#5b6b78}text{fill:#5b6b78;font-size:11px}.axis-unit{font-weight:600}\
-.crosshair{display:none}</style>";
+.crosshair{display:none}.band{opacity:0.14}.band-expanding{fill:#1a9850}.band-contracting{fill:#d73027}.band-flat{fill:none}</style>";
 
 /// Draws a standalone SVG document on a canvas of the chart's size and offers it as a PNG.
 fn png_download(svg: &str, width: f64, height: f64, name: &str) {

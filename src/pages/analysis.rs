@@ -1,7 +1,7 @@
 //! The analysis pages: overview, chain, rotation, asymmetry, lead-lag, backtest, beyond the Fed.
 
 use leptos::prelude::*;
-use tideline_core::chart::format_thousands;
+use tideline_core::chart::{format_thousands, spans_of_runs, Span};
 use tideline_core::report::Report;
 
 use super::{interval, signed, with_report};
@@ -16,6 +16,7 @@ pub fn Overview() -> impl IntoView {
         let latest = report.net_liquidity.latest.clone();
         let impulse = report.net_liquidity.impulse_13w_pct;
         let history = report.net_liquidity.history.clone();
+        let bands = liquidity_bands(&report);
         let answer = tideline_core::report::headline(&report);
         let shared = report.clone();
         view! {
@@ -46,11 +47,34 @@ pub fn Overview() -> impl IntoView {
                         </span>
                     </p>
                 })}
-                <LineChart points=history unit="USD bn" label="Fed net liquidity, weekly, USD billions" id="NETLIQ" />
+                <LineChart points=history unit="USD bn" label="Fed net liquidity, weekly, USD billions" id="NETLIQ" bands=bands />
+                <p class="band-legend" data-testid="band-legend">
+                    <span><span class="swatch band-expanding"></span>"Liquidity expanding"</span>
+                    <span><span class="swatch band-contracting"></span>"Liquidity contracting"</span>
+                    <span>"(unshaded: flat or unknown; the regime known each week, from the 13-week impulse)"</span>
+                </p>
                 <p class="source">{format!("Source: FRED (WALCL, WDTGAL or WTREGEN, RRPONTSYD); as of {}.", report.as_of)}</p>
             </section>
         }
     })
+}
+
+/// The liquidity regime of each week of the report's timeline, as bands (`band-expanding`,
+/// `band-flat`, `band-contracting`; weeks with no regime are `band-unknown`, drawn unshaded).
+fn liquidity_bands(report: &Report) -> Vec<Span<&'static str>> {
+    use tideline_core::model::LiquidityRegime;
+    let timeline = &report.regimes.timeline;
+    let dates: Vec<_> = timeline.iter().map(|w| w.date).collect();
+    let keys: Vec<&'static str> = timeline
+        .iter()
+        .map(|w| match w.regimes.liquidity {
+            Some(LiquidityRegime::Expanding) => "expanding",
+            Some(LiquidityRegime::Flat) => "flat",
+            Some(LiquidityRegime::Contracting) => "contracting",
+            None => "unknown",
+        })
+        .collect();
+    spans_of_runs(&dates, &keys)
 }
 
 /// Chain: each link's state, its indicators, and whether one link carries into the next.

@@ -293,3 +293,38 @@ test('the exported report is the one tideline analyze writes on the same data an
     await context.close();
   }
 });
+
+test('the overview draws the liquidity regime of every week of the report as bands behind net liquidity', async () => {
+  // Long generated data: the fixture's nine weeks are too short for a 13-week impulse.
+  const longServer = await serve(SITE, longData(), { prefix: '/tideline/' });
+  const { context, page, problems } = await fresh();
+  try {
+    await page.goto(longServer.url);
+    await page.getByTestId('latest-value').waitFor({ timeout: 20000 });
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export report (JSON)' }).click()]);
+    const report = JSON.parse(fs.readFileSync(await file.path(), 'utf8'));
+    const timeline = report.regimes.timeline;
+    assert.ok(timeline.length > 0, 'the lean report keeps the regime timeline');
+    // Runs of equal liquidity regimes, each ending where the next begins (chart::spans_of_runs).
+    const spans = [];
+    for (const week of timeline) {
+      const key = week.liquidity ?? 'unknown';
+      const last = spans.at(-1);
+      if (last && last.key === key) last.last = week.date;
+      else { if (last) last.last = week.date; spans.push({ first: week.date, last: week.date, key }); }
+    }
+    const history = report.net_liquidity.history;
+    const [first, end] = [history[0][0], history.at(-1)[0]];
+    const shown = spans.filter((s) => s.last >= first && s.first <= end);
+    const chart = page.locator('section[aria-labelledby="netliq-title"] svg.line-chart');
+    const drawn = await chart.locator('rect.band').evaluateAll((rects) => rects.map((r) => r.getAttribute('class')));
+    assert.equal(drawn.length, shown.length);
+    assert.deepEqual(drawn, shown.map((s) => `band band-${s.key}`));
+    assert.ok(drawn.some((c) => c !== 'band band-unknown'), 'some week has a known liquidity regime');
+    await page.getByTestId('band-legend').waitFor();
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+    await longServer.close();
+  }
+});

@@ -4,7 +4,7 @@
 //! # Schema (version [`SCHEMA_VERSION`])
 //!
 //! ```text
-//! schema_version   "1.3.0"
+//! schema_version   "1.4.0"
 //! as_of            YYYY-MM-DD: nothing published after it was used
 //! detail           "lean" | "full": which histories the document carries (see "Lean and full")
 //! series           [{id, name, first, last, rows, stale, source, native_units, canonical_units, licence,
@@ -54,15 +54,18 @@
 //! history's last point):
 //!
 //! - `net_liquidity.history` (the page's net-liquidity chart; Wednesday levels, already weekly);
-//! - `flows.inside_crypto.history` (the page shows its last week with a basket; weekly).
+//! - `flows.inside_crypto.history` (the page shows its last week with a basket; weekly);
+//!
+//! Kept whole, because a page draws them (already weekly): `regimes.timeline` (the regime bands),
+//! `asymmetry[].rolling` (rolling betas and decoupling), `asymmetry[].points` of the weekly
+//! results (the scatter) and `lead_lag[].rolling_best_lag`.
 //!
 //! Empty (`[]`) in lean, whole in full; the reading each one ends in stays in lean:
 //!
 //! | history                                     | stays in lean                                 |
 //! |---------------------------------------------|-----------------------------------------------|
-//! | `regimes.timeline`                          | `regimes.current`                             |
-//! | `asymmetry[].rolling.{dates, up_beta, down_beta, asymmetry, decoupling}` | the betas, `ci95`, `decoupling`, `rolling.window`/`step` |
-//! | `lead_lag[].rolling_best_lag` (and in `global_liquidity.lead_lag`) | `lag_stability`, `rolling_band`, `rolling_significant_share` |
+//! | `asymmetry[].points` of the daily results   | the betas, `ci95`, `decoupling`               |
+//! | `lead_lag[].rolling_best_lag` in `global_liquidity.lead_lag` | `lag_stability`, `rolling_band`, `rolling_significant_share` |
 //! | `spectrum.sensitivities[].rolling` (and `global_liquidity.spectrum_sensitivities`) | `current` |
 //! | `spectrum.overflow.history`                 | `overflow.current`, `overflow.table`           |
 //! | `spectrum.concentration.history`            | `concentration.current`                       |
@@ -94,6 +97,9 @@
 //!
 //! # Changes
 //!
+//! - **1.4.0**: `asymmetry[].points` (the paired returns, `[date, benchmark, asset]`). The lean
+//!   report keeps the histories the pages now draw (the regime timeline, the rolling betas, the
+//!   weekly scatter, the rolling best lags): see "Lean and full".
 //! - **1.3.0**: `detail` (`"lean"` or `"full"`). The document `tideline analyze` writes and the
 //!   page exports is lean by default: the histories listed under "Lean and full" are empty there,
 //!   and whole with `--detail full` (1.2.0's content). Written as compact JSON unless `--pretty`.
@@ -190,7 +196,7 @@ use crate::series::Series;
 use crate::transform::{PercentChange, Transform};
 
 /// The report's schema version (see the module docs for the policy).
-pub const SCHEMA_VERSION: &str = "1.3.0";
+pub const SCHEMA_VERSION: &str = "1.4.0";
 
 /// Every setting of the model, with the defaults of MODEL.md. Read from the `--config` JSON file
 /// (any key may be left out) or from the page's URL.

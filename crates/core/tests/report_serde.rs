@@ -86,6 +86,36 @@ fn a_synthetic_catalog_report_round_trips() {
 }
 
 #[test]
+fn the_lean_report_keeps_the_histories_the_pages_draw() {
+    use tideline_core::model::asymmetry::ReturnFrequency;
+    let end = Date::parse_iso("2024-06-28").expect("date");
+    let dataset = synthetic::catalog(10, end, 7);
+    let full = analyze_with(&dataset, &ModelConfig::default(), &FlowInputs::default()).expect("a report");
+    let lean = full.clone().with_detail(Detail::Lean);
+    // The regime bands, the rolling betas, the weekly scatter and the rolling best lag: whole.
+    assert!(!lean.regimes.timeline.is_empty());
+    assert_eq!(lean.regimes.timeline, full.regimes.timeline);
+    assert!(lean.asymmetry.iter().any(|a| a.frequency == ReturnFrequency::Weekly));
+    for (l, f) in lean.asymmetry.iter().zip(&full.asymmetry) {
+        assert_eq!(l.rolling, f.rolling);
+        assert!(
+            !f.points.is_empty() && f.points.len() == f.n,
+            "{} / {}: one point per return",
+            f.asset,
+            f.benchmark
+        );
+        match l.frequency {
+            ReturnFrequency::Weekly => assert_eq!(l.points, f.points),
+            ReturnFrequency::Daily => assert!(l.points.is_empty(), "daily scatter points only in full"),
+        }
+    }
+    assert!(lean.lead_lag.iter().any(|r| !r.rolling_best_lag.is_empty()));
+    for (l, f) in lean.lead_lag.iter().zip(&full.lead_lag) {
+        assert_eq!(l.rolling_best_lag, f.rolling_best_lag);
+    }
+}
+
+#[test]
 fn the_real_backtest_report_round_trips() {
     let Some((dataset, _)) = shared_data() else { return };
     let config = BacktestConfig {

@@ -381,6 +381,10 @@ pub struct AsymmetryResult {
     pub verdict: Verdict,
     /// Rolling one-year betas, asymmetry and decoupling.
     pub rolling: Rolling,
+    /// The paired returns the betas are fitted on, `(date, benchmark return, asset return)` in
+    /// log units, ascending (the scatter of the page; the lean report keeps them for weekly
+    /// returns only).
+    pub points: Vec<(Date, f64, f64)>,
     /// Full-sample and current decoupling.
     pub decoupling: Decoupling,
 }
@@ -474,6 +478,13 @@ pub fn asymmetry(
         verdict: Verdict::from_interval(ci95),
         rolling,
         decoupling,
+        points: returns
+            .dates
+            .iter()
+            .zip(&returns.bench)
+            .zip(&returns.asset)
+            .map(|((d, m), a)| (*d, *m, *a))
+            .collect(),
     })
 }
 

@@ -132,17 +132,13 @@ impl Report {
     fn lean(mut self) -> Report {
         self.detail = Detail::Lean;
         self.net_liquidity.history = weekly_last(std::mem::take(&mut self.net_liquidity.history), |p| p.0);
-        self.regimes.timeline.clear();
+        // The pages draw the regime timeline (bands behind the charts), the rolling betas and the
+        // weekly scatter of the asymmetry, and the rolling best lag: those stay whole. What no
+        // page draws yet is left out.
         for result in &mut self.asymmetry {
-            let rolling = &mut result.rolling;
-            rolling.dates.clear();
-            rolling.up_beta.clear();
-            rolling.down_beta.clear();
-            rolling.asymmetry.clear();
-            rolling.decoupling.clear();
-        }
-        for result in &mut self.lead_lag {
-            result.rolling_best_lag.clear();
+            if result.frequency == crate::model::asymmetry::ReturnFrequency::Daily {
+                result.points.clear();
+            }
         }
         if let Some(spectrum) = &mut self.spectrum {
             for sensitivity in &mut spectrum.sensitivities {
