@@ -295,7 +295,7 @@ fn file_stem(label: &str) -> String {
 const EXPORT_STYLE_ATTR: &str = "style=\"background:#ffffff;font-family:system-ui,sans-serif\"";
 const EXPORT_STYLE: &str = "<style>.series{fill:none;stroke:#1f78b4;stroke-width:1.8}.latest-dot{fill:#1f78b4}\
 .tick line{stroke:#d8e0e6}.axis,.zero{stroke:#5b6b78}text{fill:#5b6b78;font-size:11px}.axis-unit{font-weight:600}\
-.crosshair{display:none}.band{opacity:0.14}.band-expanding{fill:#1a9850}.band-contracting{fill:#d73027}.band-flat{fill:none}</style>";
+.crosshair{display:none}.band{opacity:0.14}.band-expanding{fill:#1a9850}.band-contracting{fill:#d73027}.band-flat,.band-unknown{fill:none}</style>";
 
 /// Draws a standalone SVG document on a canvas of the chart's size and offers it as a PNG.
 fn png_download(svg: &str, width: f64, height: f64, name: &str) {
