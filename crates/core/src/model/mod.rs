@@ -5,6 +5,8 @@
 //! - [`chain`]: indicators, the five links, transmission, the break point and the narrative.
 //! - [`regime`]: cycle quadrant, monetary, liquidity and risk regimes for every week.
 //! - [`spectrum`]: the risk spectrum: sensitivities, overflow, concentration, rotation.
+//! - [`risk_regime`]: each spectrum asset's return, volatility, Sharpe and drawdown in each
+//!   liquidity regime and cycle quadrant (the regime at a week with the next week's return).
 //! - [`asymmetry`]: "follows the decline, not the rise".
 //! - [`leadlag`]: lead-lag, Granger tests and correlation stability.
 //! - [`global`], [`divergence`], [`stress`], [`flows`], [`gold`]: beyond the Fed (global liquidity,
@@ -20,6 +22,7 @@ pub mod gold;
 pub mod leadlag;
 pub mod panel;
 pub mod regime;
+pub mod risk_regime;
 pub mod spectrum;
 pub mod stress;
 
