@@ -437,7 +437,7 @@ mod tests {
         let weeks = 120;
         let cal = calendar(weeks);
         // Contracting at every fifth week, expanding otherwise.
-        let contracting = |t: usize| t % 5 == 0;
+        let contracting = |t: usize| t.is_multiple_of(5);
         let regimes: Vec<RegimeSnapshot> = (0..weeks)
             .map(|t| {
                 let l =
