@@ -219,6 +219,12 @@ fn failed_entry(id: &str, error: String) -> ManifestEntry {
     }
 }
 
+/// Today's date (UTC) by the system clock.
+fn today() -> tideline_core::Date {
+    tideline_core::Date::from_unix_millis((now() as i64).saturating_mul(1000))
+        .unwrap_or(tideline_core::Date::from_days(0))
+}
+
 pub(crate) fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
@@ -227,6 +233,8 @@ pub(crate) fn now() -> u64 {
 fn validate(entry: &CatalogEntry, format: Format, source: &str, body: &str) -> Result<Good, String> {
     let native = parse::parse(format, source, body, Some(&entry.id)).map_err(|e| e.to_string())?;
     let (_, native_units) = entry.to_canonical(&native, source).map_err(|e| e.to_string())?;
+    tideline_core::dataset::check_not_future(&entry.id, source, &native, today())
+        .map_err(|e| e.to_string())?;
     Ok(Good { source: source.to_string(), native, native_units })
 }
 

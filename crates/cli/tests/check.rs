@@ -118,3 +118,33 @@ fn an_unknown_format_name_is_a_usage_error() {
     assert!(output.stdout.is_empty());
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown format \"xml\""));
 }
+
+/// The bad-input corpus (`tests/fixtures/bad/expected.json` at the repository root, shared with
+/// the page's tests in `tests/browser_cache.rs`): each file with where its error is and what it
+/// is. `check` names both, one line per file, and never panics.
+#[test]
+fn the_bad_input_corpus_gets_its_error_and_position() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("tests/fixtures/bad/expected.json")).expect("expected.json"),
+    )
+    .expect("expected.json is JSON");
+    let cases = expected.as_array().expect("a list");
+    assert!(cases.len() >= 10, "the corpus has {} files", cases.len());
+    let files: Vec<String> = cases
+        .iter()
+        .map(|c| format!("../../tests/fixtures/bad/{}", c["file"].as_str().expect("file")))
+        .collect();
+    let args: Vec<&str> = files.iter().map(String::as_str).collect();
+    let output = check(&args);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(1));
+    let lines = stdout_lines(&output);
+    assert_eq!(lines.len(), cases.len(), "{lines:?}");
+    for ((case, file), line) in cases.iter().zip(&files).zip(&lines) {
+        let (at, kind) = (case["at"].as_str().expect("at"), case["kind"].as_str().expect("kind"));
+        assert!(line.starts_with(&format!("ERROR {file}: {at}: ")), "{line} (expected at {at})");
+        assert!(line.contains(kind), "{line} (expected {kind})");
+    }
+}

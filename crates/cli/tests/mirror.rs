@@ -519,6 +519,24 @@ fn a_bad_body_never_replaces_the_last_good_copy() {
 }
 
 #[test]
+fn an_observation_dated_in_the_future_is_refused_and_the_last_good_copy_kept() {
+    let server = Server::start(vec![(fred_target("WALCL"), vec![ok(fred("WALCL", WALCL_ROWS))])]);
+    let out = fresh_dir("future-date");
+    let first = mirror_http(&out, &server.base, 5, &["WALCL"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stdout(&first));
+    let walcl = std::fs::read(out.join("WALCL.csv")).expect("WALCL.csv");
+    // A feed that stamps an observation in 2099: kept, no later file could ever replace it.
+    let mut future = WALCL_ROWS.to_vec();
+    future.push(("2099-01-07", "7600000"));
+    server.set(&fred_target("WALCL"), vec![ok(fred("WALCL", &future))]);
+    let second = mirror_http(&out, &server.base, 5, &["WALCL"]);
+    let text = stdout(&second);
+    assert_eq!(second.status.code(), Some(1), "{text}");
+    assert_eq!(std::fs::read(out.join("WALCL.csv")).expect("kept"), walcl, "WALCL.csv changed");
+    assert_failed(&out, &manifest(&out), &text, "WALCL", &["dated 2099-01-07", "after today"]);
+}
+
+#[test]
 fn from_a_folder_reads_local_files_without_the_network() {
     let from = fresh_dir("from-src");
     std::fs::write(from.join("WALCL.csv"), fred("WALCL", WALCL_ROWS)).expect("fixture");

@@ -147,6 +147,41 @@ pub enum LoadError {
         /// What is wrong with it.
         error: crate::codec::CodecError,
     },
+    /// An observation is dated after today plus [`FUTURE_MARGIN_DAYS`]: a feed or clock error.
+    /// Kept, such a copy could never be replaced (no newer file has a later last date), so it is
+    /// refused ([`check_not_future`]).
+    #[error(
+        "{source_name}: an observation is dated {date}, after today ({today}) plus {margin} days: a feed \
+         or clock error, so the body is not used for {id}",
+        margin = FUTURE_MARGIN_DAYS
+    )]
+    FutureDate {
+        /// The series id.
+        id: String,
+        /// The file or URL.
+        source_name: String,
+        /// The latest observation date.
+        date: Date,
+        /// The date it was checked against.
+        today: Date,
+    },
+}
+
+/// How many days after today an observation may be dated before [`check_not_future`] refuses it:
+/// time zones and a feed stamping the current week's end, no more.
+pub const FUTURE_MARGIN_DAYS: i32 = 3;
+
+/// Refuses `series` (read from `source` for catalog series `id`) when its last observation is
+/// dated after `today` plus [`FUTURE_MARGIN_DAYS`]. The browser checks every fetched body and
+/// every saved copy with it (so a copy saved before the rule existed is dropped), and
+/// `tideline mirror` every body before it writes the file.
+pub fn check_not_future(id: &str, source: &str, series: &Series, today: Date) -> Result<(), LoadError> {
+    match series.last() {
+        Some((date, _)) if date > today.add_days(FUTURE_MARGIN_DAYS) => {
+            Err(LoadError::FutureDate { id: id.to_string(), source_name: source.to_string(), date, today })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Of the valid files of one series, in the catalog's order (`(source, series)`), the index of the
