@@ -112,7 +112,7 @@ fn real_data_report_has_the_contract() {
     eprintln!("as of {}: {}", report["as_of"], report["narrative"]);
 
     // Beyond the Fed (schema 1.1).
-    assert_eq!(report["schema_version"], "1.4.0");
+    assert_eq!(report["schema_version"], "1.5.0");
     let global = &report["global_liquidity"]["latest"];
     let total = global["total_usd_bn"].as_f64().expect("global total");
     let components = global["components"].as_array().expect("components");

@@ -31,6 +31,9 @@
 //!       +--> [spectrum]   chain + regimes + flows + global outputs, config.rotation
 //!       |                 key: as_of, chain, regimes, flows, global, rotation
 //!       |                 (also sets global_liquidity.spectrum_sensitivities)
+//!       +--> [risk_by_regime] regimes + flows outputs (the tiers, the regime of each week),
+//!       |                 config.risk_by_regime
+//!       |                 key: as_of, chain, regimes, flows, risk_by_regime
 //!       +--> [divergence] config.divergence
 //!       +--> [stress]     config.stress        (its extreme flag joins the narrative)
 //!       +--> [gold]       config.gold
@@ -44,8 +47,8 @@
 //! cache of whole reports answers a view seen before.
 
 use super::{
-    asymmetry_section, default_as_of, global_impulse_on, lead_lag_pairs, public_at, spectrum_section,
-    stability_section, AnalyzeError, Detail, ModelConfig, NetLiquidityLatest, NetLiquidityReport,
+    asymmetry_section, default_as_of, global_impulse_on, lead_lag_pairs, public_at, risk_by_regime_section,
+    spectrum_section, stability_section, AnalyzeError, Detail, ModelConfig, NetLiquidityLatest, NetLiquidityReport,
     RegimesReport, Report, SectionTime, SeriesInfo, Timing, SCHEMA_VERSION, STRESS_NARRATIVE,
 };
 use std::borrow::Cow;
@@ -63,12 +66,13 @@ use crate::model::gold::{gold_real_rates, GoldConfig, GoldRealRates};
 use crate::model::leadlag::{LeadLagConfig, LeadLagResult, StabilityResult};
 use crate::model::panel::Panel;
 use crate::model::regime::{self, RegimeConfig, RegimeWeek};
+use crate::model::risk_regime::{RiskByRegime, RiskRegimeConfig};
 use crate::model::spectrum::{self, RotationTable, SpectrumResult};
 use crate::model::stress::{cross_asset_stress, Stress, StressConfig};
 use crate::series::Series;
 
 /// The names of the stages, in the order they run ([`Stages::runs`] counts by these).
-pub const STAGES: [&str; 15] = [
+pub const STAGES: [&str; 16] = [
     "cut",
     "net_liquidity",
     "chain",
@@ -79,6 +83,7 @@ pub const STAGES: [&str; 15] = [
     "flows",
     "global_liquidity",
     "spectrum",
+    "risk_by_regime",
     "policy_divergence",
     "stress",
     "gold",
@@ -104,6 +109,8 @@ type Pairs = Vec<(String, String)>;
 
 type SpectrumKey = (Date, ChainConfig, RegimeConfig, FlowsConfig, GlobalConfig, RotationTable);
 
+type RiskByRegimeKey = (Date, ChainConfig, RegimeConfig, FlowsConfig, RiskRegimeConfig);
+
 /// The report in stages (module docs).
 #[derive(Clone, Debug)]
 pub struct Stages<'a> {
@@ -121,6 +128,7 @@ pub struct Stages<'a> {
     flows: Slot<(Date, FlowsConfig), Option<CryptoFlows>>,
     global: Slot<(Date, GlobalConfig), Option<GlobalLiquidity>>,
     spectrum: Slot<SpectrumKey, Option<(SpectrumResult, Vec<spectrum::Sensitivity>)>>,
+    risk_by_regime: Slot<RiskByRegimeKey, Option<RiskByRegime>>,
     divergence: Slot<(Date, DivergenceConfig), Option<PolicyDivergence>>,
     stress: Slot<(Date, StressConfig), Option<Stress>>,
     gold: Slot<(Date, GoldConfig), Option<GoldRealRates>>,
@@ -168,6 +176,7 @@ impl<'a> Stages<'a> {
             flows: None,
             global: None,
             spectrum: None,
+            risk_by_regime: None,
             divergence: None,
             stress: None,
             gold: None,
@@ -201,7 +210,7 @@ impl<'a> Stages<'a> {
     /// `timing.sections` (with a `clock`) lists only the sections that ran in this call, in the
     /// order of [`super::SectionTime`]'s names; a section whose result was kept gets no entry (its
     /// cost is the time it took when it ran). A first call, or [`super::analyze_timed`], lists all
-    /// thirteen. `as_of_cut` and `panel` are the two parts of the cut stage,
+    /// fourteen. `as_of_cut` and `panel` are the two parts of the cut stage,
     /// and `lead_lag` is there when the lead-lag pairs or the correlation stability (which reads
     /// the asymmetry pairs) ran. `timing.model_ms` is 0, as from [`super::analyze_timed`].
     pub fn analyze(
@@ -296,6 +305,17 @@ impl<'a> Stages<'a> {
             spectrum_section(panel, chain, timeline, flows.as_ref(), global_impulse.as_deref(), config)
         });
         lap("spectrum", spectrum_ran);
+        let risk_key = (
+            as_of,
+            config.chain.clone(),
+            config.regimes.clone(),
+            config.flows.clone(),
+            config.risk_by_regime.clone(),
+        );
+        let (risk_by_regime, risk_ran) = stage(&mut self.risk_by_regime, risk_key, || {
+            risk_by_regime_section(panel, timeline, flows.as_ref(), &config.risk_by_regime)
+        });
+        lap("risk_by_regime", risk_ran);
         let (divergence, divergence_ran) =
             stage(&mut self.divergence, (as_of, config.divergence.clone()), || {
                 policy_divergence(data, as_of, &config.divergence)
@@ -337,6 +357,7 @@ impl<'a> Stages<'a> {
             lead_lag: lead_lag.clone(),
             stability: stability.clone(),
             spectrum,
+            risk_by_regime: risk_by_regime.clone(),
             global_liquidity,
             policy_divergence: divergence.clone(),
             stress: stress.clone(),
@@ -354,6 +375,7 @@ impl<'a> Stages<'a> {
             ("flows", flows_ran),
             ("global_liquidity", global_ran),
             ("spectrum", spectrum_ran),
+            ("risk_by_regime", risk_ran),
             ("policy_divergence", divergence_ran),
             ("stress", stress_ran),
             ("gold", gold_ran),
