@@ -111,7 +111,10 @@ fn the_report_pairs_the_regime_at_t_with_the_return_from_t_to_t_plus_1() {
             assert_interval_holds_the_mean(tier, r);
         }
         let liquidity_weeks: usize = row.liquidity.iter().map(|r| r.weeks).sum();
-        assert!(liquidity_weeks <= row.all.weeks && row.all.weeks == ahead.iter().filter(|r| r.is_finite()).count());
+        assert!(
+            liquidity_weeks <= row.all.weeks
+                && row.all.weeks == ahead.iter().filter(|r| r.is_finite()).count()
+        );
 
         // Shift the prices a week later (the close of t is now the close of t - 1): the return
         // after t becomes the return into t. The figures follow the other pairing exactly, and
@@ -120,11 +123,14 @@ fn the_report_pairs_the_regime_at_t_with_the_return_from_t_to_t_plus_1() {
         delayed[1..].copy_from_slice(&prices[..prices.len() - 1]);
         // The return into t, for the weeks the delayed series has a next close (not the last).
         let behind: Vec<f64> = (0..prices.len())
-            .map(|t| if t == 0 || t + 1 == prices.len() { f64::NAN } else { (prices[t] / prices[t - 1]).ln() })
+            .map(
+                |t| if t == 0 || t + 1 == prices.len() { f64::NAN } else { (prices[t] / prices[t - 1]).ln() },
+            )
             .collect();
         let snapshots: Vec<RegimeSnapshot> = timeline.iter().map(|w| w.regimes).collect();
         let tier_prices = TierPrices { id: tier.into(), name: tier.into(), prices: delayed };
-        let shifted = asset_risk(&tier_prices, &panel.calendar, None, &snapshots, &RiskRegimeConfig::default());
+        let shifted =
+            asset_risk(&tier_prices, &panel.calendar, None, &snapshots, &RiskRegimeConfig::default());
         let mut moved = 0;
         for (r, original) in shifted.liquidity.iter().zip(&row.liquidity) {
             let (n, m) = mean_where(&behind, &liquidity, &r.regime);

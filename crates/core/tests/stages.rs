@@ -111,9 +111,17 @@ fn a_lead_lag_change_reruns_only_the_lead_lag() {
     let report = stages.analyze(&lead_lag, Some(&clock)).expect("report");
     let listed: Vec<&str> = report.timing.sections.iter().map(|s| s.section.as_str()).collect();
     assert_eq!(listed, ["lead_lag"]);
-    for stage in
-        ["cut", "net_liquidity", "chain", "regimes", "asymmetry", "stability", "spectrum", "risk_by_regime", "gold"]
-    {
+    for stage in [
+        "cut",
+        "net_liquidity",
+        "chain",
+        "regimes",
+        "asymmetry",
+        "stability",
+        "spectrum",
+        "risk_by_regime",
+        "gold",
+    ] {
         assert_eq!(stages.runs(stage), 1, "{stage} reran on a lead-lag change");
     }
     assert_eq!(stages.runs("lead_lag"), 2);

@@ -48,8 +48,9 @@
 
 use super::{
     asymmetry_section, default_as_of, global_impulse_on, lead_lag_pairs, public_at, risk_by_regime_section,
-    spectrum_section, stability_section, AnalyzeError, Detail, ModelConfig, NetLiquidityLatest, NetLiquidityReport,
-    RegimesReport, Report, SectionTime, SeriesInfo, Timing, SCHEMA_VERSION, STRESS_NARRATIVE,
+    spectrum_section, stability_section, AnalyzeError, Detail, ModelConfig, NetLiquidityLatest,
+    NetLiquidityReport, RegimesReport, Report, SectionTime, SeriesInfo, Timing, SCHEMA_VERSION,
+    STRESS_NARRATIVE,
 };
 use std::borrow::Cow;
 
