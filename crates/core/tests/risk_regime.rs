@@ -261,6 +261,17 @@ fn the_settings_are_read_from_the_config_and_rerun_only_this_stage() {
         }
     }
     assert_eq!(second.config.risk_by_regime.min_weeks, 5000);
+    // What it reads is each week's liquidity regime and quadrant: a chain weight (which moves the
+    // monetary and risk regimes only) keeps it, a liquidity threshold reruns it.
+    let mut weight = strict.clone();
+    weight.chain.weights.insert("VIX".into(), 2.0);
+    let weighted = stages.analyze(&weight, None).expect("report");
+    assert_eq!((stages.runs("regimes"), stages.runs("risk_by_regime")), (2, 2));
+    assert_eq!(weighted.risk_by_regime.as_ref(), Some(&b));
+    let mut threshold = weight.clone();
+    threshold.regimes.impulse_threshold_pct = 2.0;
+    stages.analyze(&threshold, None).expect("report");
+    assert_eq!((stages.runs("regimes"), stages.runs("risk_by_regime")), (3, 3));
     // The seed decides the interval, and only the interval.
     let reseeded = ModelConfig {
         risk_by_regime: RiskRegimeConfig { seed: 1, ..RiskRegimeConfig::default() },

@@ -50,7 +50,9 @@ fn configs(dataset: &Dataset) -> Vec<(&'static str, ModelConfig)> {
     pairs.asymmetry_pairs = vec![("CBETHUSD".into(), "CBBTCUSD".into()), ("GOLD".into(), "NASDAQ100".into())];
     let mut gold = pairs.clone();
     gold.gold.window_weeks = 78;
-    let mut risk = gold.clone();
+    let mut threshold = gold.clone();
+    threshold.regimes.impulse_threshold_pct = 2.0;
+    let mut risk = threshold.clone();
     risk.risk_by_regime.min_weeks = 40;
     risk.risk_by_regime.block_len = Some(3);
     let mut as_of = risk.clone();
@@ -64,6 +66,7 @@ fn configs(dataset: &Dataset) -> Vec<(&'static str, ModelConfig)> {
         ("lead-lag max lag", lead_lag),
         ("asymmetry pairs", pairs),
         ("gold window", gold),
+        ("liquidity regime threshold", threshold),
         ("risk by regime", risk),
         ("as of", as_of),
         ("default again", base),
@@ -130,13 +133,14 @@ fn a_lead_lag_change_reruns_only_the_lead_lag() {
     let report = stages.analyze(&lead_lag, Some(&clock)).expect("report");
     assert!(report.timing.sections.is_empty(), "{:?}", report.timing.sections);
 
-    // A chain weight reruns the chain and what reads it (regimes, spectrum, risk by regime), not
-    // the panel.
+    // A chain weight reruns the chain and what reads it (regimes, spectrum), not the panel, nor
+    // the risk by regime: the liquidity regime and the cycle quadrant it reads do not move.
     let mut weight = lead_lag.clone();
     weight.chain.weights.insert("VIX".into(), 2.0);
     let report = stages.analyze(&weight, Some(&clock)).expect("report");
     let listed: Vec<&str> = report.timing.sections.iter().map(|s| s.section.as_str()).collect();
-    assert_eq!(listed, ["chain", "regimes", "spectrum", "risk_by_regime"]);
+    assert_eq!(listed, ["chain", "regimes", "spectrum"]);
+    assert_eq!(stages.runs("risk_by_regime"), 1);
     assert_eq!(stages.runs("cut"), 1);
     assert_eq!(stages.runs("asymmetry"), 1);
 

@@ -33,11 +33,20 @@
 //!       |                 (also sets global_liquidity.spectrum_sensitivities)
 //!       +--> [risk_by_regime] regimes + flows outputs (the tiers, the regime of each week),
 //!       |                 config.risk_by_regime
-//!       |                 key: as_of, chain, regimes, flows, risk_by_regime
+//!       |                 key: as_of, flows, risk_by_regime, and each week's liquidity
+//!       |                 regime and cycle quadrant (values, not settings: see below)
 //!       +--> [divergence] config.divergence
 //!       +--> [stress]     config.stress        (its extreme flag joins the narrative)
 //!       +--> [gold]       config.gold
 //! ```
+//!
+//! The risk by regime is the one stage keyed by an upstream *output* rather than the settings
+//! behind it: it reads only each week's liquidity regime and cycle quadrant, which no chain
+//! setting changes (the chain moves the monetary and risk regimes only), and it is the costliest
+//! stage to rerun (a 1,000-replicate bootstrap for each asset and regime). Keyed by
+//! `config.chain` it would rerun on every chain weight; keyed by the weekly regimes themselves
+//! (one comparison of two short vectors) it reruns exactly when its sample changes. It is still
+//! a pure function of its key, so the staged report stays the fresh one.
 //!
 //! Each key holds the whole sub-config a stage reads (the spectrum reads only
 //! `chain.change_weeks` and `chain.threshold` of the chain settings, but also the chain's output,
@@ -70,6 +79,7 @@ use crate::model::regime::{self, RegimeConfig, RegimeWeek};
 use crate::model::risk_regime::{RiskByRegime, RiskRegimeConfig};
 use crate::model::spectrum::{self, RotationTable, SpectrumResult};
 use crate::model::stress::{cross_asset_stress, Stress, StressConfig};
+use crate::model::{LiquidityRegime, Quadrant};
 use crate::series::Series;
 
 /// The names of the stages, in the order they run ([`Stages::runs`] counts by these).
@@ -110,7 +120,10 @@ type Pairs = Vec<(String, String)>;
 
 type SpectrumKey = (Date, ChainConfig, RegimeConfig, FlowsConfig, GlobalConfig, RotationTable);
 
-type RiskByRegimeKey = (Date, ChainConfig, RegimeConfig, FlowsConfig, RiskRegimeConfig);
+/// The weekly regimes the risk by regime reads, in calendar order.
+type RegimesRead = Vec<(Option<LiquidityRegime>, Option<Quadrant>)>;
+
+type RiskByRegimeKey = (Date, FlowsConfig, RiskRegimeConfig, RegimesRead);
 
 /// The report in stages (module docs).
 #[derive(Clone, Debug)]
@@ -306,13 +319,10 @@ impl<'a> Stages<'a> {
             spectrum_section(panel, chain, timeline, flows.as_ref(), global_impulse.as_deref(), config)
         });
         lap("spectrum", spectrum_ran);
-        let risk_key = (
-            as_of,
-            config.chain.clone(),
-            config.regimes.clone(),
-            config.flows.clone(),
-            config.risk_by_regime.clone(),
-        );
+        // The regimes it reads, not the settings that made them (module docs).
+        let regimes_read: RegimesRead =
+            timeline.iter().map(|w| (w.regimes.liquidity, w.regimes.cycle)).collect();
+        let risk_key = (as_of, config.flows.clone(), config.risk_by_regime.clone(), regimes_read);
         let (risk_by_regime, risk_ran) = stage(&mut self.risk_by_regime, risk_key, || {
             risk_by_regime_section(panel, timeline, flows.as_ref(), &config.risk_by_regime)
         });
