@@ -1,12 +1,17 @@
 //! `tideline analyze --data DIR [--as-of D] [--config FILE] [--detail lean|full] [--pretty]
-//! [--out FILE]`: runs the model and writes the JSON report (stdout without `--out`).
+//! [--out FILE] [--csv DIR]`: runs the model and writes the JSON report (stdout without `--out`),
+//! and with `--csv` the report's tables as CSV files (as `tideline backtest --csv` does):
+//!
+//! - `risk_by_regime.csv`: one row per spectrum asset and regime (`grouping` `liquidity` or
+//!   `quadrant`), the columns of `RiskByRegime::table` (the page's "export CSV" of the same
+//!   table); not written when the report has no spectrum tier.
 //!
 //! The report goes through the same two calls as the page's "export report",
 //! [`Report::with_detail`] and [`Report::write_json`], with the same defaults (lean, compact), so
 //! both write the same document for the same data and settings.
 
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
@@ -36,6 +41,10 @@ pub struct AnalyzeArgs {
     /// Write the report here instead of stdout.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Also write the report's tables as CSV files into this folder (created if needed):
+    /// `risk_by_regime.csv`.
+    #[arg(long, value_name = "DIR")]
+    csv: Option<PathBuf>,
 }
 
 /// Reads the settings file, if any.
@@ -101,6 +110,16 @@ pub fn write_report(
     write_to(out, |sink| report.write_json(sink, style))
 }
 
+/// Writes the report's tables into `dir` (module docs).
+fn write_tables(report: &Report, dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
+    if let Some(risk) = &report.risk_by_regime {
+        let path = dir.join("risk_by_regime.csv");
+        std::fs::write(&path, risk.to_csv()).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
 /// Runs the command; true on success.
 pub fn run(args: &AnalyzeArgs) -> bool {
     match run_inner(args) {
@@ -132,5 +151,8 @@ fn run_inner(args: &AnalyzeArgs) -> Result<(), String> {
     let clock = || started.elapsed().as_secs_f64() * 1000.0;
     let mut report = analyze_timed(&dataset, &config, &inputs, Some(&clock)).map_err(|e| e.to_string())?;
     report.timing.model_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if let Some(dir) = &args.csv {
+        write_tables(&report, dir)?;
+    }
     write_report(report, args.detail, json_style(args.pretty), args.out.as_ref())
 }

@@ -3,7 +3,7 @@
 //! ```text
 //! tideline mirror   --out DIR [--from DIR] [--base-url URL]
 //! tideline check    FILE... [--format fred|coingecko|binance|defillama|csv]
-//! tideline analyze  --data DIR [--as-of YYYY-MM-DD] [--config FILE] [--detail lean|full] [--pretty] [--out FILE]
+//! tideline analyze  --data DIR [--as-of YYYY-MM-DD] [--config FILE] [--detail lean|full] [--pretty] [--out FILE] [--csv DIR]
 //! tideline backtest --data DIR [--strategy NAME] [--sweep] [--walk-forward] [--pretty] [--out FILE]
 //! ```
 

@@ -112,7 +112,7 @@ fn real_data_report_has_the_contract() {
     eprintln!("as of {}: {}", report["as_of"], report["narrative"]);
 
     // Beyond the Fed (schema 1.1).
-    assert_eq!(report["schema_version"], "1.4.0");
+    assert_eq!(report["schema_version"], "1.5.0");
     let global = &report["global_liquidity"]["latest"];
     let total = global["total_usd_bn"].as_f64().expect("global total");
     let components = global["components"].as_array().expect("components");
@@ -275,4 +275,196 @@ fn out_writes_the_same_document_as_stdout() {
         v
     };
     assert_eq!(parse(&written), parse(&stdout));
+}
+
+/// A data folder holding every catalog series of the synthetic catalog as a FRED CSV in its
+/// native units (the repo's fixtures hold only the Fed's liquidity inputs: no asset, no growth or
+/// inflation, so no regime to measure an asset in).
+fn synthetic_folder(dir: &Path) {
+    use std::fmt::Write as _;
+    let end = tideline_core::Date::parse_iso("2024-06-28").expect("date");
+    let dataset = tideline_core::synthetic::catalog(14, end, 7);
+    let catalog = tideline_core::catalog::Catalog::builtin();
+    std::fs::create_dir_all(dir).expect("temp dir");
+    for entry in &catalog.series {
+        let Some(series) = dataset.get(&entry.id) else { continue };
+        let scale = entry.units.first().map_or(1.0, |u| u.scale);
+        let mut text = format!("observation_date,{}\n", entry.id);
+        for (date, value) in series.iter() {
+            let _ = writeln!(text, "{date},{}", value / scale);
+        }
+        std::fs::write(dir.join(entry.file_name()), text).expect("write");
+    }
+}
+
+const LIQUIDITY: [&str; 3] = ["expanding", "flat", "contracting"];
+const QUADRANTS: [&str; 4] = ["recovery", "overheat", "stagflation", "reflation"];
+
+/// The contract of `risk_by_regime` in a report: every asset has the three liquidity regimes and
+/// the four quadrants in order, and wherever a statistic is present the regime has weeks and its
+/// interval holds the mean. Returns the number of assets.
+fn check_risk_by_regime(report: &serde_json::Value) -> usize {
+    let risk = &report["risk_by_regime"];
+    assert!(risk["min_weeks"].as_u64().is_some_and(|n| n > 0), "{risk}");
+    let assets = risk["assets"].as_array().expect("assets");
+    for asset in assets {
+        let tier = asset["tier"].as_str().expect("tier");
+        let regimes = |key: &str| -> Vec<String> {
+            let rows = asset[key].as_array().expect("rows");
+            rows.iter().map(|r| r["regime"].as_str().expect("regime").to_string()).collect()
+        };
+        assert_eq!(regimes("liquidity"), LIQUIDITY, "{tier}");
+        assert_eq!(regimes("cycle"), QUADRANTS, "{tier}");
+        let rows = asset["liquidity"].as_array().into_iter().chain(asset["cycle"].as_array()).flatten();
+        for row in rows.chain([&asset["all"]]) {
+            let Some(mean) = row["mean_weekly"].as_f64() else { continue };
+            assert!(row["weeks"].as_u64().is_some_and(|n| n > 0), "{tier}: {row}");
+            let ci = row["ci95"].as_array().expect("an interval with the mean");
+            let (lo, hi) = (ci[0].as_f64().expect("lo"), ci[1].as_f64().expect("hi"));
+            assert!(lo <= mean && mean <= hi, "{tier} {}: {mean} outside [{lo}, {hi}]", row["regime"]);
+            assert!(row["annualised_volatility"].as_f64().is_some_and(|v| v >= 0.0), "{tier}: {row}");
+            assert!(row["max_drawdown"].as_f64().is_some_and(|d| (-1.0..=0.0).contains(&d)), "{tier}: {row}");
+        }
+    }
+    assets.len()
+}
+
+/// `risk_by_regime.csv` read back as (asset, grouping, regime) -> the other columns.
+fn read_risk_csv(text: &str) -> Vec<(String, String, String, Vec<String>)> {
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "asset,grouping,regime,weeks,mean_weekly,ci95_lo,ci95_hi,annualised_return,\
+             annualised_volatility,sharpe,max_drawdown"
+        )
+    );
+    lines
+        .map(|line| {
+            let cells: Vec<String> = line.split(',').map(str::to_string).collect();
+            assert_eq!(cells.len(), 11, "{line}");
+            (cells[0].clone(), cells[1].clone(), cells[2].clone(), cells[3..].to_vec())
+        })
+        .collect()
+}
+
+#[test]
+fn risk_by_regime_is_in_the_report_and_in_its_csv() {
+    let root = std::env::temp_dir().join(format!("tideline-riskregime-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let data = root.join("data");
+    synthetic_folder(&data);
+    let csv_dir = root.join("csv");
+    let output = Command::new(env!("CARGO_BIN_EXE_tideline"))
+        .args(["analyze", "--data"])
+        .arg(&data)
+        .arg("--csv")
+        .arg(&csv_dir)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let csv = std::fs::read_to_string(csv_dir.join("risk_by_regime.csv")).expect("risk_by_regime.csv");
+    let _ = std::fs::remove_dir_all(&root);
+
+    assert_eq!(report["schema_version"], "1.5.0");
+    // The lean report (the default) keeps the section whole.
+    assert_eq!(report["detail"], "lean");
+    let assets = check_risk_by_regime(&report);
+    assert!(assets >= 8, "{assets} assets");
+    assert_eq!(report["risk_by_regime"]["risk_free"], "CASH");
+    // On 14 years of synthetic data every regime and quadrant occurs, and has its figures.
+    let sp500 = report["risk_by_regime"]["assets"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["tier"] == "SP500"))
+        .expect("SP500");
+    for row in sp500["liquidity"].as_array().into_iter().chain(sp500["cycle"].as_array()).flatten() {
+        assert!(row["weeks"].as_u64().is_some_and(|n| n >= 8), "SP500: {row}");
+        assert!(row["sharpe"].is_f64() && row["ci95"].is_array(), "SP500: {row}");
+    }
+    let timed: Vec<&str> = report["timing"]["sections"]
+        .as_array()
+        .map(|s| s.iter().filter_map(|s| s["section"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(timed.contains(&"risk_by_regime"), "{timed:?}");
+
+    // The CSV: one row per asset and regime, liquidity then quadrant, the JSON's figures.
+    let rows = read_risk_csv(&csv);
+    assert_eq!(rows.len(), assets * (LIQUIDITY.len() + QUADRANTS.len()));
+    let json_assets = report["risk_by_regime"]["assets"].as_array().expect("assets");
+    for (chunk, asset) in rows.chunks(7).zip(json_assets) {
+        let tier = asset["tier"].as_str().expect("tier");
+        let names: Vec<(&str, &str)> = chunk.iter().map(|r| (r.1.as_str(), r.2.as_str())).collect();
+        let expected: Vec<(&str, &str)> = LIQUIDITY
+            .iter()
+            .map(|r| ("liquidity", *r))
+            .chain(QUADRANTS.iter().map(|r| ("quadrant", *r)))
+            .collect();
+        assert_eq!(names, expected, "{tier}");
+        let json_rows = asset["liquidity"].as_array().into_iter().chain(asset["cycle"].as_array()).flatten();
+        for ((row_tier, _, regime, cells), json) in chunk.iter().zip(json_rows) {
+            assert_eq!(row_tier, tier);
+            let number = |i: usize| cells[i].parse::<f64>().ok();
+            let weeks: u64 = cells[0].parse().expect("weeks");
+            assert_eq!(Some(weeks), json["weeks"].as_u64(), "{tier} {regime}");
+            assert_eq!(number(1), json["mean_weekly"].as_f64(), "{tier} {regime}");
+            assert_eq!(number(6), json["sharpe"].as_f64(), "{tier} {regime}");
+            assert_eq!(number(7), json["max_drawdown"].as_f64(), "{tier} {regime}");
+            if let Some(mean) = number(1) {
+                assert!(weeks > 0, "{tier} {regime}");
+                let (lo, hi) = (number(2).expect("ci95_lo"), number(3).expect("ci95_hi"));
+                assert!(lo <= mean && mean <= hi, "{tier} {regime}: {mean} outside [{lo}, {hi}]");
+                assert!((number(4).expect("annualised") - 52.0 * mean).abs() < 1e-12);
+            } else {
+                assert!(cells[1..].iter().all(String::is_empty), "{tier} {regime}: {cells:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn risk_by_regime_on_the_fixtures_is_null_without_an_asset() {
+    // The fixtures hold the Fed's liquidity inputs and no asset: no tier, no table, no error.
+    let dir = std::env::temp_dir().join(format!("tideline-riskregime-fixtures-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (ok, stdout, stderr) = analyze_fixtures(&["--csv", dir.to_str().expect("utf-8")]);
+    let written = dir.join("risk_by_regime.csv").exists();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(ok, "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&stdout).expect("JSON");
+    assert!(report["risk_by_regime"].is_null(), "{}", report["risk_by_regime"]);
+    assert!(report["config"]["risk_by_regime"]["min_weeks"].as_u64().is_some_and(|n| n > 0));
+    assert!(!written);
+}
+
+#[test]
+fn risk_by_regime_on_the_real_data() {
+    let Some(data) = shared_data() else { return };
+    let output = Command::new(env!("CARGO_BIN_EXE_tideline"))
+        .args(["analyze", "--data"])
+        .arg(&data)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert!(check_risk_by_regime(&report) >= 8);
+    let assets = report["risk_by_regime"]["assets"].as_array().expect("assets");
+    for tier in ["SP500", "CBBTCUSD"] {
+        let asset = assets.iter().find(|a| a["tier"] == tier).expect(tier);
+        for row in asset["liquidity"].as_array().into_iter().flatten() {
+            assert!(row["weeks"].as_u64().is_some_and(|n| n >= 50), "{tier}: {row}");
+            eprintln!(
+                "{tier} {}: {} weeks, mean {:.3}%/wk [{:.3}, {:.3}], {:.1}%/yr, vol {:.1}%, Sharpe {:.2}, max dd {:.1}%",
+                row["regime"],
+                row["weeks"],
+                100.0 * row["mean_weekly"].as_f64().unwrap_or(f64::NAN),
+                100.0 * row["ci95"][0].as_f64().unwrap_or(f64::NAN),
+                100.0 * row["ci95"][1].as_f64().unwrap_or(f64::NAN),
+                100.0 * row["annualised_return"].as_f64().unwrap_or(f64::NAN),
+                100.0 * row["annualised_volatility"].as_f64().unwrap_or(f64::NAN),
+                row["sharpe"].as_f64().unwrap_or(f64::NAN),
+                100.0 * row["max_drawdown"].as_f64().unwrap_or(f64::NAN),
+            );
+        }
+    }
 }

@@ -4,7 +4,7 @@
 //! # Schema (version [`SCHEMA_VERSION`])
 //!
 //! ```text
-//! schema_version   "1.4.0"
+//! schema_version   "1.5.0"
 //! as_of            YYYY-MM-DD: nothing published after it was used
 //! detail           "lean" | "full": which histories the document carries (see "Lean and full")
 //! series           [{id, name, first, last, rows, stale, source, native_units, canonical_units, licence,
@@ -25,6 +25,10 @@
 //!                   rolling_best_lag, rolling_band, rolling_significant_share, granger, ...}]
 //! stability        [{x, y, window, ...}]
 //! spectrum         {sensitivities, measured_order, overflow, concentration, crypto, rotation, checklist}
+//! risk_by_regime   {as_of, risk_free, min_weeks, assets: [{tier, name, first_week, last_week, all,
+//!                   liquidity: [{regime, weeks, mean_weekly, ci95, annualised_return,
+//!                   annualised_volatility, sharpe, max_drawdown}], cycle: [same]}]}
+//!                  or null (no spectrum tier); see [`crate::model::risk_regime`]
 //! global_liquidity {as_of, inputs, missing, windows_weeks, latest, latest_fresh, fresh_impulses, history,
 //!                   lead_lag, spectrum_sensitivities}
 //!                  or null (no balance sheet loaded); see [`crate::model::global`]
@@ -58,7 +62,8 @@
 //!
 //! Kept whole, because a page draws them (already weekly): `regimes.timeline` (the regime bands),
 //! `asymmetry[].rolling` (rolling betas and decoupling), `asymmetry[].points` of the weekly
-//! results (the scatter) and `lead_lag[].rolling_best_lag`.
+//! results (the scatter) and `lead_lag[].rolling_best_lag`. `risk_by_regime` holds no history
+//! (one small table, at most nine assets by eight regimes) and is the same in lean and full.
 //!
 //! Empty (`[]`) in lean, whole in full; the reading each one ends in stays in lean:
 //!
@@ -97,6 +102,14 @@
 //!
 //! # Changes
 //!
+//! - **1.5.0**: `risk_by_regime` ([`crate::model::risk_regime`]): each spectrum tier's mean
+//!   weekly log return with its 95% moving-block bootstrap interval, annualised return and
+//!   volatility, Sharpe ratio over cash and maximum drawdown, in each liquidity regime
+//!   (`liquidity`: expanding, flat, contracting) and cycle quadrant (`cycle`: recovery,
+//!   overheat, stagflation, reflation), and over all weeks (`all`), with the number of weeks;
+//!   point in time: the regime known at week t with the return from t to t + 1. Its settings
+//!   are `config.risk_by_regime` (`min_weeks`, `replicates`, `seed`, `block_len`; any may be left
+//!   out). Kept whole in the lean report. `timing.sections` gains `risk_by_regime`.
 //! - **1.4.0**: `asymmetry[].points` (the paired returns, `[date, benchmark, asset]`). The lean
 //!   report keeps the histories the pages now draw (the regime timeline, the rolling betas, the
 //!   weekly scatter, the rolling best lags): see "Lean and full".
@@ -177,6 +190,7 @@ pub use detail::{weekly_last, Detail, JsonStyle, UnknownDetail};
 pub use stages::Stages;
 
 use crate::align::is_stale;
+use crate::backtest::engine::CASH;
 use crate::dataset::{Dataset, VintageUse};
 use crate::date::Date;
 use crate::model::asymmetry::{asymmetry, AsymmetryConfig, AsymmetryResult, ReturnFrequency};
@@ -189,6 +203,7 @@ use crate::model::leadlag::{correlation_stability, lead_lag, ChangeKind, LeadLag
 use crate::model::leadlag::{StabilityResult, DEFAULT_STABILITY_WINDOWS};
 use crate::model::panel::Panel;
 use crate::model::regime::{RegimeConfig, RegimeWeek};
+use crate::model::risk_regime::{self, RiskByRegime, RiskRegimeConfig};
 use crate::model::spectrum::{self, RotationTable, SpectrumInputs, SpectrumResult, TierPrices};
 use crate::model::stress::{Stress, StressConfig};
 use crate::model::{RegimeSnapshot, State};
@@ -196,7 +211,7 @@ use crate::series::Series;
 use crate::transform::{PercentChange, Transform};
 
 /// The report's schema version (see the module docs for the policy).
-pub const SCHEMA_VERSION: &str = "1.4.0";
+pub const SCHEMA_VERSION: &str = "1.5.0";
 
 /// Every setting of the model, with the defaults of MODEL.md. Read from the `--config` JSON file
 /// (any key may be left out) or from the page's URL.
@@ -227,6 +242,8 @@ pub struct ModelConfig {
     pub flows: FlowsConfig,
     /// Gold against real rates: window and break search.
     pub gold: GoldConfig,
+    /// Risk by regime: fewest weeks, bootstrap replicates, seed and block length.
+    pub risk_by_regime: RiskRegimeConfig,
 }
 
 impl Default for ModelConfig {
@@ -247,6 +264,7 @@ impl Default for ModelConfig {
             stress: StressConfig::default(),
             flows: FlowsConfig::default(),
             gold: GoldConfig::default(),
+            risk_by_regime: RiskRegimeConfig::default(),
         }
     }
 }
@@ -349,7 +367,8 @@ pub struct Timing {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SectionTime {
     /// The stage: `as_of_cut`, `panel`, `chain`, `regimes`, `net_liquidity`, `asymmetry`,
-    /// `lead_lag`, `flows`, `global_liquidity`, `spectrum`, `policy_divergence`, `stress`, `gold`.
+    /// `lead_lag`, `flows`, `global_liquidity`, `spectrum`, `risk_by_regime`,
+    /// `policy_divergence`, `stress`, `gold`.
     pub section: String,
     /// Milliseconds, by the caller's clock.
     pub ms: f64,
@@ -391,6 +410,14 @@ pub struct Report {
     pub stability: Vec<StabilityResult>,
     /// The risk spectrum.
     pub spectrum: Option<SpectrumResult>,
+    /// Each spectrum tier's return, volatility, Sharpe ratio and maximum drawdown in each
+    /// liquidity regime and cycle quadrant, with the number of weeks and a bootstrap interval on
+    /// the mean weekly return; the regime known at week t with the return from t to t + 1.
+    /// `None` when no tier is loaded. Every statistic is defined in
+    /// [`crate::model::risk_regime`] ("Definitions"): [`RiskByRegime`],
+    /// [`risk_regime::RegimeRisk`] field by field; a regime with fewer than `min_weeks` weeks has
+    /// only its count.
+    pub risk_by_regime: Option<RiskByRegime>,
     /// The Fed's net liquidity plus the ECB's and the BoJ's balance sheets, in USD.
     pub global_liquidity: Option<GlobalLiquidity>,
     /// Who is easing and who is tightening.
@@ -575,17 +602,11 @@ fn stability_section(data: &Dataset, config: &ModelConfig) -> Vec<StabilityResul
     stability
 }
 
-fn spectrum_section(
-    panel: &Panel,
-    chain: &Chain,
-    timeline: &[RegimeWeek],
-    flows: Option<&CryptoFlows>,
-    global_impulse: Option<&[f64]>,
-    config: &ModelConfig,
-) -> Option<(SpectrumResult, Vec<spectrum::Sensitivity>)> {
-    let n = panel.len();
-    // Stale weeks are masked (MODEL.md 1.3): a price or an input carried forward past its feed's
-    // end would read as a week without change.
+/// The spectrum's tiers with their Friday closes on the panel's calendar, safe to risky
+/// ([`SPECTRUM_TIERS`] that are loaded, then the user's assets in name order): what the spectrum
+/// and the risk by regime both read. Stale weeks are masked (MODEL.md 1.3): a price carried
+/// forward past its feed's end would read as a week without change.
+fn spectrum_tiers(panel: &Panel, flows: Option<&CryptoFlows>) -> Vec<TierPrices> {
     let prices = |id: &str| panel.fresh_or_nan(id);
     let mut tiers: Vec<TierPrices> = Vec::new();
     for (id, name) in SPECTRUM_TIERS {
@@ -622,6 +643,21 @@ fn spectrum_section(
             });
         }
     }
+    tiers
+}
+
+fn spectrum_section(
+    panel: &Panel,
+    chain: &Chain,
+    timeline: &[RegimeWeek],
+    flows: Option<&CryptoFlows>,
+    global_impulse: Option<&[f64]>,
+    config: &ModelConfig,
+) -> Option<(SpectrumResult, Vec<spectrum::Sensitivity>)> {
+    let n = panel.len();
+    // Stale weeks are masked, as in `spectrum_tiers`.
+    let prices = |id: &str| panel.fresh_or_nan(id);
+    let tiers = spectrum_tiers(panel, flows);
     if tiers.is_empty() {
         return None;
     }
@@ -667,6 +703,27 @@ fn spectrum_section(
         spectrum::sensitivities(&SpectrumInputs { impulse, ..inputs }, spectrum::DEFAULT_WINDOW_WEEKS)
     });
     Some((result, global))
+}
+
+/// Risk by regime ([`risk_regime::risk_by_regime`]) of the spectrum's tiers (the same tiers and
+/// closes as the spectrum, [`spectrum_tiers`]) in the regimes of `timeline` (one per week of the
+/// panel's calendar), with the panel's cash index (`CASH`, fed funds accrual, stale weeks
+/// masked) as the risk-free; `None` when no tier is loaded.
+fn risk_by_regime_section(
+    panel: &Panel,
+    timeline: &[RegimeWeek],
+    flows: Option<&CryptoFlows>,
+    config: &RiskRegimeConfig,
+) -> Option<RiskByRegime> {
+    let tiers = spectrum_tiers(panel, flows);
+    if tiers.is_empty() {
+        return None;
+    }
+    let regimes: Vec<RegimeSnapshot> = timeline.iter().map(|w| w.regimes).collect();
+    // The backtest's risk-free: the same index under the same id.
+    let cash = panel.get(CASH).map(|_| panel.fresh_or_nan(CASH));
+    let cash = cash.as_deref().map(|c| (CASH, c));
+    Some(risk_regime::risk_by_regime(&panel.calendar, &tiers, cash, &regimes, config))
 }
 
 /// The constant-FX global impulse over `weeks` (the window of the Fed's impulse in the spectrum,

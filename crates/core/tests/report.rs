@@ -396,7 +396,7 @@ fn the_full_report_is_the_models_report() {
     assert_eq!(text, serde_json::to_string(&report).expect("json") + "\n");
     let value: serde_json::Value = serde_json::from_str(&text).expect("parses");
     assert_eq!(value["detail"], "full");
-    assert_eq!(value["schema_version"], "1.4.0");
+    assert_eq!(value["schema_version"], "1.5.0");
     // Pretty is the same document.
     let pretty: serde_json::Value =
         serde_json::from_str(&full.to_json(JsonStyle::Pretty).expect("json")).expect("parses");
@@ -455,6 +455,9 @@ fn the_lean_report_keeps_the_drawn_histories_weekly_to_their_last_point() {
     assert_eq!(lean_basket.last(), full_basket.last());
     // The readings the page shows are the full report's.
     assert_eq!(lean.regimes.current, full.regimes.current);
+    // Risk by regime is a small table the Rotation page draws: whole.
+    assert!(full.risk_by_regime.as_ref().is_some_and(|r| r.assets.len() >= 8));
+    assert_eq!(lean.risk_by_regime, full.risk_by_regime);
     assert_eq!(lean.stress.as_ref().map(|s| &s.current), full.stress.as_ref().map(|s| &s.current));
 }
 
@@ -500,6 +503,7 @@ fn a_clock_times_every_stage_in_order_and_changes_no_figure() {
             "flows",
             "global_liquidity",
             "spectrum",
+            "risk_by_regime",
             "policy_divergence",
             "stress",
             "gold"

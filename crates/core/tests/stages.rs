@@ -50,7 +50,12 @@ fn configs(dataset: &Dataset) -> Vec<(&'static str, ModelConfig)> {
     pairs.asymmetry_pairs = vec![("CBETHUSD".into(), "CBBTCUSD".into()), ("GOLD".into(), "NASDAQ100".into())];
     let mut gold = pairs.clone();
     gold.gold.window_weeks = 78;
-    let mut as_of = gold.clone();
+    let mut threshold = gold.clone();
+    threshold.regimes.impulse_threshold_pct = 2.0;
+    let mut risk = threshold.clone();
+    risk.risk_by_regime.min_weeks = 40;
+    risk.risk_by_regime.block_len = Some(3);
+    let mut as_of = risk.clone();
     let default = default_as_of(dataset).expect("an as-of date");
     as_of.as_of = Some(default.add_days(-180));
     let mut explicit = base.clone();
@@ -61,6 +66,8 @@ fn configs(dataset: &Dataset) -> Vec<(&'static str, ModelConfig)> {
         ("lead-lag max lag", lead_lag),
         ("asymmetry pairs", pairs),
         ("gold window", gold),
+        ("liquidity regime threshold", threshold),
+        ("risk by regime", risk),
         ("as of", as_of),
         ("default again", base),
         ("the default as-of date, named", explicit),
@@ -107,7 +114,17 @@ fn a_lead_lag_change_reruns_only_the_lead_lag() {
     let report = stages.analyze(&lead_lag, Some(&clock)).expect("report");
     let listed: Vec<&str> = report.timing.sections.iter().map(|s| s.section.as_str()).collect();
     assert_eq!(listed, ["lead_lag"]);
-    for stage in ["cut", "net_liquidity", "chain", "regimes", "asymmetry", "stability", "spectrum", "gold"] {
+    for stage in [
+        "cut",
+        "net_liquidity",
+        "chain",
+        "regimes",
+        "asymmetry",
+        "stability",
+        "spectrum",
+        "risk_by_regime",
+        "gold",
+    ] {
         assert_eq!(stages.runs(stage), 1, "{stage} reran on a lead-lag change");
     }
     assert_eq!(stages.runs("lead_lag"), 2);
@@ -116,12 +133,14 @@ fn a_lead_lag_change_reruns_only_the_lead_lag() {
     let report = stages.analyze(&lead_lag, Some(&clock)).expect("report");
     assert!(report.timing.sections.is_empty(), "{:?}", report.timing.sections);
 
-    // A chain weight reruns the chain and what reads it (regimes, spectrum), not the panel.
+    // A chain weight reruns the chain and what reads it (regimes, spectrum), not the panel, nor
+    // the risk by regime: the liquidity regime and the cycle quadrant it reads do not move.
     let mut weight = lead_lag.clone();
     weight.chain.weights.insert("VIX".into(), 2.0);
     let report = stages.analyze(&weight, Some(&clock)).expect("report");
     let listed: Vec<&str> = report.timing.sections.iter().map(|s| s.section.as_str()).collect();
     assert_eq!(listed, ["chain", "regimes", "spectrum"]);
+    assert_eq!(stages.runs("risk_by_regime"), 1);
     assert_eq!(stages.runs("cut"), 1);
     assert_eq!(stages.runs("asymmetry"), 1);
 
@@ -129,7 +148,7 @@ fn a_lead_lag_change_reruns_only_the_lead_lag() {
     let mut as_of = weight.clone();
     as_of.as_of = Some(report.as_of.add_days(-91));
     let report = stages.analyze(&as_of, Some(&clock)).expect("report");
-    assert_eq!(report.timing.sections.len(), 13, "{:?}", report.timing.sections);
+    assert_eq!(report.timing.sections.len(), 14, "{:?}", report.timing.sections);
 }
 
 #[test]
@@ -166,6 +185,6 @@ fn the_worker_reruns_only_the_lead_lag_on_a_lead_lag_change() {
             other => panic!("{other:?}"),
         }
     }
-    assert_eq!(listed[0].len(), 13, "{:?}", listed[0]);
+    assert_eq!(listed[0].len(), 14, "{:?}", listed[0]);
     assert_eq!(listed[1], ["lead_lag"]);
 }

@@ -335,6 +335,72 @@ pub fn risk_by_regime(
     }
 }
 
+/// The columns of [`RiskByRegime::table`], in order.
+pub const TABLE_HEADERS: [&str; 11] = [
+    "asset",
+    "grouping",
+    "regime",
+    "weeks",
+    "mean_weekly",
+    "ci95_lo",
+    "ci95_hi",
+    "annualised_return",
+    "annualised_volatility",
+    "sharpe",
+    "max_drawdown",
+];
+
+/// A regime's row of [`RiskByRegime::table`].
+fn table_row<R: Serialize>(tier: &str, grouping: &str, risk: &RegimeRisk<R>) -> Vec<String> {
+    let number = |v: Option<f64>| v.filter(|v| v.is_finite()).map_or_else(String::new, |v| v.to_string());
+    // The regime's name as in the JSON (`expanding`, `stagflation`): serde's, so the two agree.
+    let regime = serde_json::to_value(&risk.regime).ok().and_then(|v| v.as_str().map(str::to_string));
+    vec![
+        tier.to_string(),
+        grouping.to_string(),
+        regime.unwrap_or_default(),
+        risk.weeks.to_string(),
+        number(risk.mean_weekly),
+        number(risk.ci95.map(|[lo, _]| lo)),
+        number(risk.ci95.map(|[_, hi]| hi)),
+        number(risk.annualised_return),
+        number(risk.annualised_volatility),
+        number(risk.sharpe),
+        number(risk.max_drawdown),
+    ]
+}
+
+impl RiskByRegime {
+    /// The table the page shows and `tideline analyze --csv` writes (`risk_by_regime.csv`): one
+    /// row per asset and regime, the assets in spectrum order, for each the liquidity regimes
+    /// (grouping `liquidity`, [`LIQUIDITY_REGIMES`]) then the cycle quadrants (grouping
+    /// `quadrant`, [`QUADRANTS`]); columns [`TABLE_HEADERS`]. The all-weeks baseline
+    /// ([`AssetRisk::all`]) is not a row. An undefined statistic is an empty cell; numbers are
+    /// written in the shortest form that reads back as the same `f64`.
+    ///
+    /// ```
+    /// use tideline_core::model::risk_regime::{RiskByRegime, TABLE_HEADERS};
+    ///
+    /// let empty = RiskByRegime { as_of: None, risk_free: None, min_weeks: 8, assets: vec![] };
+    /// assert!(empty.table().is_empty());
+    /// assert_eq!(TABLE_HEADERS[..4], ["asset", "grouping", "regime", "weeks"]);
+    /// ```
+    pub fn table(&self) -> Vec<Vec<String>> {
+        let mut rows = Vec::with_capacity(self.assets.len() * (LIQUIDITY_REGIMES.len() + QUADRANTS.len()));
+        for asset in &self.assets {
+            rows.extend(asset.liquidity.iter().map(|r| table_row(&asset.tier, "liquidity", r)));
+            rows.extend(asset.cycle.iter().map(|r| table_row(&asset.tier, "quadrant", r)));
+        }
+        rows
+    }
+
+    /// [`RiskByRegime::table`] as CSV (RFC 4180, [`crate::chart::csv_of_table`]), headed by
+    /// [`TABLE_HEADERS`].
+    pub fn to_csv(&self) -> String {
+        crate::chart::csv_of_table(&TABLE_HEADERS, &self.table())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -542,6 +608,55 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&json).expect("value");
         assert_eq!(value["assets"][0]["cycle"][2]["regime"], "stagflation");
         assert_eq!(value["assets"][0]["all"]["regime"], "all");
+    }
+
+    #[test]
+    fn the_table_has_a_row_per_asset_and_regime_with_empty_cells_for_undefined_figures() {
+        let weeks = 40;
+        let cal = calendar(weeks);
+        let returns: Vec<f64> = (0..weeks - 1).map(|t| if t % 2 == 0 { 0.02 } else { -0.01 }).collect();
+        let tier = TierPrices {
+            id: "X".into(),
+            name: "X, the asset".into(),
+            prices: prices_from_log_returns(&returns),
+        };
+        // Expanding throughout; the cycle is known only for five weeks (below the minimum).
+        let regimes: Vec<RegimeSnapshot> = (0..weeks)
+            .map(|t| snapshot(Some(LiquidityRegime::Expanding), (t < 5).then_some(Quadrant::Overheat)))
+            .collect();
+        let result = risk_by_regime(&cal, &[tier], None, &regimes, &RiskRegimeConfig::default());
+        let rows = result.table();
+        assert_eq!(rows.len(), LIQUIDITY_REGIMES.len() + QUADRANTS.len());
+        assert!(rows.iter().all(|r| r.len() == TABLE_HEADERS.len() && r[0] == "X"));
+        let names: Vec<(&str, &str)> = rows.iter().map(|r| (r[1].as_str(), r[2].as_str())).collect();
+        assert_eq!(
+            names,
+            [
+                ("liquidity", "expanding"),
+                ("liquidity", "flat"),
+                ("liquidity", "contracting"),
+                ("quadrant", "recovery"),
+                ("quadrant", "overheat"),
+                ("quadrant", "stagflation"),
+                ("quadrant", "reflation"),
+            ]
+        );
+        let expanding = &rows[0];
+        let risk = &result.assets[0].liquidity[0];
+        assert_eq!(expanding[3], "39");
+        assert_eq!(expanding[4].parse::<f64>().ok(), risk.mean_weekly);
+        let [lo, hi] = risk.ci95.expect("interval");
+        assert_eq!(
+            (expanding[5].parse::<f64>().ok(), expanding[6].parse::<f64>().ok()),
+            (Some(lo), Some(hi))
+        );
+        assert_eq!(expanding[9], "", "no cash, no Sharpe ratio");
+        // Five overheat weeks: the count only.
+        assert_eq!(rows[4][3], "5");
+        assert!(rows[4][4..].iter().all(String::is_empty));
+        let csv = result.to_csv();
+        assert!(csv.starts_with("asset,grouping,regime,weeks,mean_weekly,ci95_lo,ci95_hi,"));
+        assert_eq!(csv.lines().count(), 1 + rows.len());
     }
 
     #[test]

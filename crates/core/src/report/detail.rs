@@ -134,7 +134,8 @@ impl Report {
         self.net_liquidity.history = weekly_last(std::mem::take(&mut self.net_liquidity.history), |p| p.0);
         // The pages draw the regime timeline (bands behind the charts), the rolling betas and the
         // weekly scatter of the asymmetry, and the rolling best lag: those stay whole. What no
-        // page draws yet is left out.
+        // page draws yet is left out. `risk_by_regime` is a small table with no history (the
+        // Rotation page draws it): whole, so it has no line here.
         for result in &mut self.asymmetry {
             if result.frequency == crate::model::asymmetry::ReturnFrequency::Daily {
                 result.points.clear();

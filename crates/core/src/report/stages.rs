@@ -31,10 +31,22 @@
 //!       +--> [spectrum]   chain + regimes + flows + global outputs, config.rotation
 //!       |                 key: as_of, chain, regimes, flows, global, rotation
 //!       |                 (also sets global_liquidity.spectrum_sensitivities)
+//!       +--> [risk_by_regime] regimes + flows outputs (the tiers, the regime of each week),
+//!       |                 config.risk_by_regime
+//!       |                 key: as_of, flows, risk_by_regime, and each week's liquidity
+//!       |                 regime and cycle quadrant (values, not settings: see below)
 //!       +--> [divergence] config.divergence
 //!       +--> [stress]     config.stress        (its extreme flag joins the narrative)
 //!       +--> [gold]       config.gold
 //! ```
+//!
+//! The risk by regime is the one stage keyed by an upstream *output* rather than the settings
+//! behind it: it reads only each week's liquidity regime and cycle quadrant, which no chain
+//! setting changes (the chain moves the monetary and risk regimes only), and it is the costliest
+//! stage to rerun (a 1,000-replicate bootstrap for each asset and regime). Keyed by
+//! `config.chain` it would rerun on every chain weight; keyed by the weekly regimes themselves
+//! (one comparison of two short vectors) it reruns exactly when its sample changes. It is still
+//! a pure function of its key, so the staged report stays the fresh one.
 //!
 //! Each key holds the whole sub-config a stage reads (the spectrum reads only
 //! `chain.change_weeks` and `chain.threshold` of the chain settings, but also the chain's output,
@@ -44,9 +56,10 @@
 //! cache of whole reports answers a view seen before.
 
 use super::{
-    asymmetry_section, default_as_of, global_impulse_on, lead_lag_pairs, public_at, spectrum_section,
-    stability_section, AnalyzeError, Detail, ModelConfig, NetLiquidityLatest, NetLiquidityReport,
-    RegimesReport, Report, SectionTime, SeriesInfo, Timing, SCHEMA_VERSION, STRESS_NARRATIVE,
+    asymmetry_section, default_as_of, global_impulse_on, lead_lag_pairs, public_at, risk_by_regime_section,
+    spectrum_section, stability_section, AnalyzeError, Detail, ModelConfig, NetLiquidityLatest,
+    NetLiquidityReport, RegimesReport, Report, SectionTime, SeriesInfo, Timing, SCHEMA_VERSION,
+    STRESS_NARRATIVE,
 };
 use std::borrow::Cow;
 
@@ -63,12 +76,14 @@ use crate::model::gold::{gold_real_rates, GoldConfig, GoldRealRates};
 use crate::model::leadlag::{LeadLagConfig, LeadLagResult, StabilityResult};
 use crate::model::panel::Panel;
 use crate::model::regime::{self, RegimeConfig, RegimeWeek};
+use crate::model::risk_regime::{RiskByRegime, RiskRegimeConfig};
 use crate::model::spectrum::{self, RotationTable, SpectrumResult};
 use crate::model::stress::{cross_asset_stress, Stress, StressConfig};
+use crate::model::{LiquidityRegime, Quadrant};
 use crate::series::Series;
 
 /// The names of the stages, in the order they run ([`Stages::runs`] counts by these).
-pub const STAGES: [&str; 15] = [
+pub const STAGES: [&str; 16] = [
     "cut",
     "net_liquidity",
     "chain",
@@ -79,6 +94,7 @@ pub const STAGES: [&str; 15] = [
     "flows",
     "global_liquidity",
     "spectrum",
+    "risk_by_regime",
     "policy_divergence",
     "stress",
     "gold",
@@ -104,6 +120,11 @@ type Pairs = Vec<(String, String)>;
 
 type SpectrumKey = (Date, ChainConfig, RegimeConfig, FlowsConfig, GlobalConfig, RotationTable);
 
+/// The weekly regimes the risk by regime reads, in calendar order.
+type RegimesRead = Vec<(Option<LiquidityRegime>, Option<Quadrant>)>;
+
+type RiskByRegimeKey = (Date, FlowsConfig, RiskRegimeConfig, RegimesRead);
+
 /// The report in stages (module docs).
 #[derive(Clone, Debug)]
 pub struct Stages<'a> {
@@ -121,6 +142,7 @@ pub struct Stages<'a> {
     flows: Slot<(Date, FlowsConfig), Option<CryptoFlows>>,
     global: Slot<(Date, GlobalConfig), Option<GlobalLiquidity>>,
     spectrum: Slot<SpectrumKey, Option<(SpectrumResult, Vec<spectrum::Sensitivity>)>>,
+    risk_by_regime: Slot<RiskByRegimeKey, Option<RiskByRegime>>,
     divergence: Slot<(Date, DivergenceConfig), Option<PolicyDivergence>>,
     stress: Slot<(Date, StressConfig), Option<Stress>>,
     gold: Slot<(Date, GoldConfig), Option<GoldRealRates>>,
@@ -168,6 +190,7 @@ impl<'a> Stages<'a> {
             flows: None,
             global: None,
             spectrum: None,
+            risk_by_regime: None,
             divergence: None,
             stress: None,
             gold: None,
@@ -201,7 +224,7 @@ impl<'a> Stages<'a> {
     /// `timing.sections` (with a `clock`) lists only the sections that ran in this call, in the
     /// order of [`super::SectionTime`]'s names; a section whose result was kept gets no entry (its
     /// cost is the time it took when it ran). A first call, or [`super::analyze_timed`], lists all
-    /// thirteen. `as_of_cut` and `panel` are the two parts of the cut stage,
+    /// fourteen. `as_of_cut` and `panel` are the two parts of the cut stage,
     /// and `lead_lag` is there when the lead-lag pairs or the correlation stability (which reads
     /// the asymmetry pairs) ran. `timing.model_ms` is 0, as from [`super::analyze_timed`].
     pub fn analyze(
@@ -296,6 +319,14 @@ impl<'a> Stages<'a> {
             spectrum_section(panel, chain, timeline, flows.as_ref(), global_impulse.as_deref(), config)
         });
         lap("spectrum", spectrum_ran);
+        // The regimes it reads, not the settings that made them (module docs).
+        let regimes_read: RegimesRead =
+            timeline.iter().map(|w| (w.regimes.liquidity, w.regimes.cycle)).collect();
+        let risk_key = (as_of, config.flows.clone(), config.risk_by_regime.clone(), regimes_read);
+        let (risk_by_regime, risk_ran) = stage(&mut self.risk_by_regime, risk_key, || {
+            risk_by_regime_section(panel, timeline, flows.as_ref(), &config.risk_by_regime)
+        });
+        lap("risk_by_regime", risk_ran);
         let (divergence, divergence_ran) =
             stage(&mut self.divergence, (as_of, config.divergence.clone()), || {
                 policy_divergence(data, as_of, &config.divergence)
@@ -337,6 +368,7 @@ impl<'a> Stages<'a> {
             lead_lag: lead_lag.clone(),
             stability: stability.clone(),
             spectrum,
+            risk_by_regime: risk_by_regime.clone(),
             global_liquidity,
             policy_divergence: divergence.clone(),
             stress: stress.clone(),
@@ -354,6 +386,7 @@ impl<'a> Stages<'a> {
             ("flows", flows_ran),
             ("global_liquidity", global_ran),
             ("spectrum", spectrum_ran),
+            ("risk_by_regime", risk_ran),
             ("policy_divergence", divergence_ran),
             ("stress", stress_ran),
             ("gold", gold_ran),
