@@ -19,6 +19,8 @@
 //! - [`sweep`]: the Sharpe heatmap over two timing parameters and the share of it that beats the
 //!   benchmark.
 //! - [`walkforward`]: parameters chosen in sample, traded out of sample, rolled.
+//! - [`compare`]: each strategy against the benchmarks and its own static mix: the difference of
+//!   Sharpe ratios with its standard error and a verdict read from its interval.
 //!
 //! # Windows
 //!
@@ -67,6 +69,7 @@
 //! assert!(timing.metrics.weeks > 100);
 //! ```
 
+pub mod compare;
 pub mod engine;
 pub mod metrics;
 pub mod strategy;
