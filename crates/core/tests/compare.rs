@@ -6,9 +6,10 @@ use tideline_core::backtest::compare::{
     average_weights, sharpe_difference, static_mix, Against, Comparison, Verdict,
 };
 use tideline_core::backtest::engine::{simulate, CostConfig, EngineConfig, Market, Targets};
+use tideline_core::backtest::{run_backtest, BacktestConfig, BacktestReport};
 use tideline_core::stats::bootstrap::SplitMix64;
 use tideline_core::stats::correlation::Z_95;
-use tideline_core::Date;
+use tideline_core::{synthetic, Date};
 
 /// For values computed in a handful of operations.
 const EXACT: f64 = 1e-12;
@@ -221,4 +222,86 @@ fn equal_sharpe_ratios_differ_at_about_the_five_percent_rate() {
     }
     let share = rejected as f64 / seeds as f64;
     assert!((0.03..=0.075).contains(&share), "rejected {rejected} of {seeds}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The comparisons in the backtest report
+// ---------------------------------------------------------------------------------------------
+
+fn synthetic_report() -> BacktestReport {
+    let end = Date::parse_iso("2024-06-28").expect("date");
+    let dataset = synthetic::catalog(12, end, 3);
+    let config = BacktestConfig { as_of: Some(end), ..BacktestConfig::default() };
+    run_backtest(&dataset, &config).expect("runs")
+}
+
+#[test]
+fn every_strategy_is_compared_with_every_benchmark_and_its_static_mix() {
+    let report = synthetic_report();
+    assert_eq!(report.schema_version, "1.1.0");
+    assert!(!report.strategies.is_empty());
+    for strategy in &report.strategies {
+        let names: Vec<&str> = strategy.comparisons.iter().map(|c| c.against.as_str()).collect();
+        let mut expected: Vec<String> = report.benchmarks.iter().map(|b| b.name.clone()).collect();
+        expected.push(format!("static:{}", strategy.name));
+        assert_eq!(names, expected, "{}", strategy.name);
+        let mix = strategy.static_mix.as_ref().expect("a static mix");
+        assert_eq!(mix.run.name, format!("static:{}", strategy.name));
+        assert_eq!(mix.run.metrics.weeks, strategy.metrics.weeks);
+        assert_eq!(mix.run.start, strategy.start);
+        assert!(near(mix.weights.values().sum::<f64>(), 1.0, FORMULA), "{:?}", mix.weights);
+        for c in &strategy.comparisons {
+            assert_eq!(c.weeks, strategy.metrics.weeks);
+            assert_eq!(c.verdict, Verdict::of_interval(c.ci95), "{c:?}");
+            // The strategy's Sharpe ratio is the one of its metrics; the other's too (0 for a run
+            // that only ever holds cash, whose metrics leave it undefined).
+            if let (Some(mine), Some(theirs)) = (c.sharpe_strategy, strategy.metrics.sharpe) {
+                assert!(near(mine, theirs, EXACT));
+            }
+            let other = match c.kind {
+                Against::Benchmark => report.benchmarks.iter().find(|b| b.name == c.against),
+                Against::StaticMix => Some(&mix.run),
+            };
+            let other = other.expect("the run compared with");
+            match (c.sharpe_other, other.metrics.sharpe) {
+                (Some(x), Some(y)) => assert!(near(x, y, EXACT)),
+                (Some(x), None) => {
+                    assert_eq!(x, 0.0, "{}", c.against);
+                    assert_eq!(other.metrics.exposure, Some(0.0), "{}", c.against);
+                }
+                _ => {}
+            }
+            if let (Some(d), Some(se), Some([lo, hi])) = (c.difference, c.se, c.ci95) {
+                assert!(near(lo, d - Z_95 * se, EXACT) && near(hi, d + Z_95 * se, EXACT));
+            }
+            let statement = c.statement();
+            match c.verdict {
+                Verdict::Beats => assert!(statement.starts_with("beats ")),
+                Verdict::Trails => assert!(statement.starts_with("trails ")),
+                Verdict::NoSignificantDifference => {
+                    assert!(!statement.contains("beats") && !statement.contains("trails"), "{statement}")
+                }
+            }
+        }
+    }
+    for bench in &report.benchmarks {
+        assert!(bench.comparisons.is_empty() && bench.static_mix.is_none());
+    }
+}
+
+#[test]
+fn a_report_without_comparisons_still_reads() {
+    let report = synthetic_report();
+    let mut json = serde_json::to_value(&report).expect("serialises");
+    json["schema_version"] = "1.0.0".into();
+    for key in ["strategies", "benchmarks"] {
+        for run in json[key].as_array_mut().expect("runs") {
+            let run = run.as_object_mut().expect("a run");
+            run.remove("comparisons");
+            run.remove("static_mix");
+        }
+    }
+    let old: BacktestReport = serde_json::from_value(json).expect("a 1.0.0 report reads");
+    assert!(old.strategies.iter().all(|s| s.comparisons.is_empty() && s.static_mix.is_none()));
+    assert_eq!(old.strategies[0].metrics, report.strategies[0].metrics);
 }
