@@ -418,8 +418,9 @@ impl Comparison {
     }
 
     /// A sentence for a summary, whose claim is the verdict's: `beats hold:NASDAQ100: Sharpe 0.91
-    /// vs 0.62, difference +0.29, 95% CI [+0.05, +0.53], p = 0.018`; `no significant difference
-    /// from ...`; `cannot be compared with ... (...)` when the test is undefined.
+    /// vs 0.62, difference +0.29, 95% CI [+0.05, +0.53], p = 0.018` (`p < 0.001` below that);
+    /// `no significant difference from ...`; `cannot be compared with ... (...)` when the test is
+    /// undefined.
     pub fn statement(&self) -> String {
         let (Some(sa), Some(sb), Some(d), Some([lo, hi])) =
             (self.sharpe_strategy, self.sharpe_other, self.difference, self.ci95)
@@ -434,7 +435,11 @@ impl Comparison {
             Verdict::Trails => format!("trails {}", self.against),
             Verdict::NoSignificantDifference => format!("no significant difference from {}", self.against),
         };
-        let p = self.p_value.map_or_else(String::new, |p| format!(", p = {p:.3}"));
+        let p = match self.p_value {
+            Some(p) if p < 0.001 => ", p < 0.001".to_string(),
+            Some(p) => format!(", p = {p:.3}"),
+            None => String::new(),
+        };
         format!("{head}: Sharpe {sa:.2} vs {sb:.2}, difference {d:+.2}, 95% CI [{lo:+.2}, {hi:+.2}]{p}")
     }
 }
