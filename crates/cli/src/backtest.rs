@@ -2,12 +2,20 @@
 //! [--out FILE] [--csv DIR]`: runs the point-in-time backtest and writes its JSON report (stdout without
 //! `--out`), and with `--csv` the tables as CSV files:
 //!
-//! - `equity.csv`, `drawdown.csv`: one row per Friday, one column per run (strategies,
-//!   benchmarks, and the walk-forward's stitched out-of-sample run and its benchmark);
+//! - `equity.csv`, `drawdown.csv`: one row per Friday, one column per run (strategies, their
+//!   static mixes `static:<strategy>`, benchmarks, and the walk-forward's stitched out-of-sample
+//!   run and its benchmark);
 //! - `metrics.csv`: one row per run;
 //! - `calendar_years.csv`: one row per run and year;
+//! - `comparisons.csv`: one row per strategy and run it is compared with (every benchmark and its
+//!   static mix): the Sharpe ratios, their difference, its standard error, 95% interval, z,
+//!   p-value and verdict (`tideline_core::backtest::compare`);
 //! - `sweep.csv`: one row per cell (`--sweep`);
 //! - `walk_forward.csv`: one row per fold (`--walk-forward`).
+//!
+//! A summary for people goes to stderr (stdout may be the report): one line per comparison, which
+//! says "beats" or "trails" only when the comparison's 95% interval excludes 0, and "no significant
+//! difference" otherwise.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -15,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
+use tideline_core::backtest::compare::{Against, Verdict};
 use tideline_core::backtest::strategy::StrategySpec;
 use tideline_core::backtest::sweep::SweepConfig;
 use tideline_core::backtest::walkforward::WalkForwardConfig;
@@ -103,15 +112,42 @@ fn run_inner(args: &BacktestArgs) -> Result<(), String> {
     for skipped in &report.skipped {
         eprintln!("WARNING skipped {}: {}", skipped.name, skipped.reason);
     }
+    eprint!("{}", summary(&report));
     if let Some(dir) = &args.csv {
         write_csv(&report, dir)?;
     }
     crate::analyze::write_json(&report, crate::analyze::json_style(args.pretty), args.out.as_ref())
 }
 
-/// Every run of the report, in order: strategies, benchmarks, the walk-forward's runs.
+/// The human-readable summary: per strategy, its Sharpe ratio and one line per comparison with
+/// the words of its verdict (`tideline_core::backtest::compare::Comparison::statement`).
+fn summary(report: &BacktestReport) -> String {
+    let mut out = String::new();
+    let (start, end) = (report.window.start, report.window.end);
+    let date = |d: Option<Date>| d.map_or_else(|| "?".to_string(), |d| d.to_string());
+    let _ = writeln!(
+        out,
+        "Backtest {}..{} ({} weeks). Sharpe differences with 95% intervals (Jobson-Korkie-Memmel):",
+        date(start),
+        date(end),
+        report.window.weeks
+    );
+    for s in &report.strategies {
+        let sharpe = s.metrics.sharpe.map_or_else(|| "undefined".to_string(), |x| format!("{x:.2}"));
+        let _ = writeln!(out, "{} (Sharpe {sharpe}):", s.name);
+        for c in &s.comparisons {
+            let _ = writeln!(out, "  {}", c.statement());
+        }
+    }
+    out
+}
+
+/// Every run of the report, in order: strategies, their static mixes, benchmarks, the
+/// walk-forward's runs.
 fn runs(report: &BacktestReport) -> Vec<&RunReport> {
-    let mut out: Vec<&RunReport> = report.strategies.iter().chain(&report.benchmarks).collect();
+    let mut out: Vec<&RunReport> = report.strategies.iter().collect();
+    out.extend(report.strategies.iter().filter_map(|s| s.static_mix.as_ref().map(|m| &m.run)));
+    out.extend(&report.benchmarks);
     if let Some(wf) = &report.walk_forward {
         out.push(&wf.out_of_sample);
         out.push(&wf.benchmark);
@@ -208,6 +244,43 @@ fn years_table(runs: &[&RunReport]) -> String {
     out
 }
 
+fn comparisons_table(report: &BacktestReport) -> String {
+    let mut out = String::from(
+        "strategy,against,kind,weeks,sharpe_strategy,sharpe_other,correlation,difference,se,\
+         ci95_lo,ci95_hi,z,p_value,verdict\n",
+    );
+    for s in &report.strategies {
+        for c in &s.comparisons {
+            let kind = match c.kind {
+                Against::Benchmark => "benchmark",
+                Against::StaticMix => "static_mix",
+            };
+            let verdict = match c.verdict {
+                Verdict::Beats => "beats",
+                Verdict::Trails => "trails",
+                Verdict::NoSignificantDifference => "no_significant_difference",
+            };
+            let _ = writeln!(
+                out,
+                "{},{},{kind},{},{},{},{},{},{},{},{},{},{},{verdict}",
+                field(&s.name),
+                field(&c.against),
+                c.weeks,
+                number(c.sharpe_strategy),
+                number(c.sharpe_other),
+                number(c.correlation),
+                number(c.difference),
+                number(c.se),
+                number(c.ci95.map(|ci| ci[0])),
+                number(c.ci95.map(|ci| ci[1])),
+                number(c.z),
+                number(c.p_value),
+            );
+        }
+    }
+    out
+}
+
 fn write_csv(report: &BacktestReport, dir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
     let write = |name: &str, text: String| {
@@ -219,6 +292,7 @@ fn write_csv(report: &BacktestReport, dir: &Path) -> Result<(), String> {
     write("drawdown.csv", wide(&all, RunReport::drawdown_series))?;
     write("metrics.csv", metrics_table(&all))?;
     write("calendar_years.csv", years_table(&all))?;
+    write("comparisons.csv", comparisons_table(report))?;
     if let Some(sweep) = &report.sweep {
         let axis = |p| serde_json::to_value(p).ok().and_then(|v| v.as_str().map(str::to_string));
         let (row_name, col_name) = (
@@ -333,6 +407,7 @@ mod tests {
             "drawdown.csv",
             "metrics.csv",
             "calendar_years.csv",
+            "comparisons.csv",
             "sweep.csv",
             "walk_forward.csv",
         ] {

@@ -40,7 +40,8 @@
 //!   the page sends its Web Worker).
 //! - [`worker`]: the model behind a message protocol ([`worker::Request`], [`worker::Response`],
 //!   [`worker::Engine`]): what the Web Worker runs, with a cache of recent results.
-//! - [`backtest`]: strategies, benchmarks, metrics, sweep and walk-forward.
+//! - [`backtest`]: strategies, benchmarks, metrics, sweep and walk-forward, and each strategy
+//!   compared with the benchmarks and its own static mix (Sharpe differences with intervals).
 //! - [`chart`]: the chart kit the app's components draw from: scales (linear, log, time), ticks
 //!   that thin out for the width, LTTB downsampling, windows and zoom, the crosshair, geometry for
 //!   each chart type, colours, tooltip formats and CSV export.

@@ -19,6 +19,8 @@
 //! - [`sweep`]: the Sharpe heatmap over two timing parameters and the share of it that beats the
 //!   benchmark.
 //! - [`walkforward`]: parameters chosen in sample, traded out of sample, rolled.
+//! - [`compare`]: each strategy against the benchmarks and its own static mix: the difference of
+//!   Sharpe ratios with its standard error and a verdict read from its interval.
 //!
 //! # Windows
 //!
@@ -39,8 +41,12 @@
 //!                  sortino, max_drawdown, longest_drawdown_weeks, calmar, turnover, total_cost,
 //!                  exposure, hit_rate, calendar_years: [{year, portfolio_return, cash_return, weeks}]},
 //!                  weeks: [{date, decided, weights, portfolio_return, gross_return, cash_return,
-//!                           turnover, cost, equity, drawdown, rule?}]}]
-//! benchmarks:    [same]
+//!                           turnover, cost, equity, drawdown, rule?}],
+//!                  static_mix: {weights: {asset: w}, run: {name, label, start, end, metrics, weeks,
+//!                               static_mix: null, comparisons: []}},
+//!                  comparisons: [{against, kind, weeks, sharpe_strategy, sharpe_other, correlation,
+//!                                 difference, se, ci95: [lo, hi], z, p_value, verdict}]}]
+//! benchmarks:    [same, with static_mix null and comparisons []]
 //! skipped:       [{name, reason}]
 //! notes:         [text]
 //! sweep:         {base, window, rows: {param, values}, cols, sharpe: [[..]], benchmark,
@@ -51,6 +57,23 @@
 //!                 or null
 //! timing:        {model_ms}
 //! ```
+//!
+//! `kind` is `benchmark` or `static_mix`; `verdict` is `beats`, `trails` or
+//! `no_significant_difference`, read from `ci95` alone (see [`compare`]). Undefined figures are
+//! `null`.
+//!
+//! Version policy (as in [`crate::report`]): a new key is a minor bump; a renamed or removed key,
+//! or a changed meaning, is a major bump.
+//!
+//! # Changes
+//!
+//! - **1.1.0**: `strategies[].static_mix` (the strategy's average weights held constant on its
+//!   weeks, with its own metrics and weekly rows) and `strategies[].comparisons` (against every
+//!   benchmark and the static mix: the difference of annualised Sharpe ratios, its
+//!   Jobson-Korkie-Memmel standard error, 95% interval, z, p-value and verdict). Both keys are
+//!   written for every run (`null` and `[]` for benchmarks and the walk-forward's runs) and read
+//!   as `null` and `[]` from a 1.0.0 report.
+//! - **1.0.0**: the first version.
 //!
 //! # Example
 //!
@@ -67,12 +90,14 @@
 //! assert!(timing.metrics.weeks > 100);
 //! ```
 
+pub mod compare;
 pub mod engine;
 pub mod metrics;
 pub mod strategy;
 pub mod sweep;
 pub mod walkforward;
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
@@ -84,6 +109,7 @@ use crate::model::panel::Panel;
 use crate::model::regime::{self, RegimeConfig};
 use crate::report::{default_as_of, public_at, Timing};
 
+use compare::{Against, Comparison, StaticMix};
 use engine::{simulate, EngineConfig, Market, Simulation, Targets, WeekRow, CASH};
 use metrics::Metrics;
 use strategy::{BenchmarkSpec, Signals, StrategySpec, TimingParams, SPECTRUM_ASSETS};
@@ -91,7 +117,7 @@ use sweep::{SweepConfig, SweepReport};
 use walkforward::{WalkForwardConfig, WalkForwardReport};
 
 /// The backtest report's schema version (policy as in [`crate::report`]).
-pub const BACKTEST_SCHEMA_VERSION: &str = "1.0.0";
+pub const BACKTEST_SCHEMA_VERSION: &str = "1.1.0";
 
 /// Why a backtest could not run (or a strategy was skipped).
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -265,10 +291,41 @@ pub struct RunReport {
     pub metrics: Metrics,
     /// Weekly rows (empty when the configuration leaves them out).
     pub weeks: Vec<WeekRow>,
+    /// Strategies only: the strategy's average weights held constant over its weeks
+    /// ([`compare::static_mix`]); `null` for benchmarks and in reports before 1.1.0.
+    #[serde(default)]
+    pub static_mix: Option<Box<StaticMixReport>>,
+    /// Strategies only: the strategy against every benchmark and its static mix
+    /// ([`compare::Comparison`]); empty for benchmarks and in reports before 1.1.0.
+    #[serde(default)]
+    pub comparisons: Vec<Comparison>,
+}
+
+/// A strategy's static mix in the report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StaticMixReport {
+    /// The strategy's average weight per asset, cash included ([`compare::average_weights`]).
+    pub weights: BTreeMap<String, f64>,
+    /// The mix held on the strategy's weeks: name `static:<strategy>`, its metrics and weekly rows.
+    pub run: RunReport,
+}
+
+impl StaticMixReport {
+    /// The report of the static mix of the strategy named `strategy`.
+    pub fn new(strategy: &str, mix: &StaticMix, include_weeks: bool) -> StaticMixReport {
+        let listed: Vec<String> =
+            mix.weights.iter().map(|(id, w)| format!("{id} {:.1}%", w * 100.0)).collect();
+        let label = format!("Static mix: {strategy}'s average weights ({}) held constant", listed.join(", "));
+        StaticMixReport {
+            weights: mix.weight_map(),
+            run: RunReport::new(format!("static:{strategy}"), label, &mix.run, include_weeks),
+        }
+    }
 }
 
 impl RunReport {
-    /// The report of a simulation.
+    /// The report of a simulation (no static mix, no comparisons: [`RunReport::compared`] adds
+    /// them to a strategy's).
     pub fn new(name: String, label: String, run: &Simulation, include_weeks: bool) -> RunReport {
         RunReport {
             name,
@@ -277,7 +334,33 @@ impl RunReport {
             end: run.end(),
             metrics: metrics::of_simulation(run),
             weeks: if include_weeks { run.rows() } else { Vec::new() },
+            static_mix: None,
+            comparisons: Vec::new(),
         }
+    }
+
+    /// A strategy's report with its static mix and its comparisons: against each benchmark run of
+    /// `benchmarks` (`(name, run)`, in order), then against the static mix.
+    pub fn compared(
+        mut self,
+        run: &Simulation,
+        mix: &StaticMix,
+        benchmarks: &[(String, Simulation)],
+        include_weeks: bool,
+    ) -> RunReport {
+        let mix_report = StaticMixReport::new(&self.name, mix, include_weeks);
+        self.comparisons = benchmarks
+            .iter()
+            .map(|(name, bench)| Comparison::of_runs(run, bench, name, Against::Benchmark))
+            .chain(std::iter::once(Comparison::of_runs(
+                run,
+                &mix.run,
+                &mix_report.run.name,
+                Against::StaticMix,
+            )))
+            .collect();
+        self.static_mix = Some(Box::new(mix_report));
+        self
     }
 
     /// The equity curve for charts, starting with `(start, 1.0)`.
@@ -462,14 +545,12 @@ pub fn run_on_inputs_with_progress(
         });
     }
     let window = first..end;
-    let strategies: Vec<RunReport> = runnable
+    let strategy_runs: Vec<(&StrategySpec, Simulation)> = runnable
         .iter()
-        .map(|(spec, targets)| {
-            let run = simulate(market, targets, window.clone(), &config.engine);
-            RunReport::new(spec.to_string(), spec.label(), &run, config.include_weeks)
-        })
+        .map(|(spec, targets)| (*spec, simulate(market, targets, window.clone(), &config.engine)))
         .collect();
     let mut benchmarks = Vec::new();
+    let mut benchmark_runs: Vec<(String, Simulation)> = Vec::new();
     for bench in &config.benchmarks {
         let priced = bench.weights.iter().any(|(id, w)| {
             *w > 0.0 && market.index_of(id).is_some_and(|a| window.clone().any(|t| market.tradable(a, t)))
@@ -485,7 +566,20 @@ pub fn run_on_inputs_with_progress(
             simulate(market, &Targets::constant(market, &bench.weights), window.clone(), &config.engine);
         let label = if bench.label.is_empty() { bench.name.clone() } else { bench.label.clone() };
         benchmarks.push(RunReport::new(bench.name.clone(), label, &run, config.include_weeks));
+        benchmark_runs.push((bench.name.clone(), run));
     }
+    let strategies: Vec<RunReport> = strategy_runs
+        .iter()
+        .map(|(spec, run)| {
+            let mix = compare::static_mix(market, run, &config.engine);
+            RunReport::new(spec.to_string(), spec.label(), run, config.include_weeks).compared(
+                run,
+                &mix,
+                &benchmark_runs,
+                config.include_weeks,
+            )
+        })
+        .collect();
     let notes = notes(inputs, config, window.clone());
     let base = config.timing_base();
     let sweep = match &config.sweep {
