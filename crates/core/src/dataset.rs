@@ -172,9 +172,9 @@ pub enum LoadError {
 pub const FUTURE_MARGIN_DAYS: i32 = 3;
 
 /// Refuses `series` (read from `source` for catalog series `id`) when its last observation is
-/// dated after `today` plus [`FUTURE_MARGIN_DAYS`]. The browser checks every fetched body and
-/// every saved copy with it (so a copy saved before the rule existed is dropped), and
-/// `tideline mirror` every body before it writes the file.
+/// dated after `today` plus [`FUTURE_MARGIN_DAYS`]. `tideline mirror` checks every body with it
+/// before it writes the file; the page's loader is meant to check fetched bodies and saved copies
+/// the same way (not yet wired).
 pub fn check_not_future(id: &str, source: &str, series: &Series, today: Date) -> Result<(), LoadError> {
     match series.last() {
         Some((date, _)) if date > today.add_days(FUTURE_MARGIN_DAYS) => {
