@@ -366,6 +366,17 @@ pub fn parse_flow_table(
         let reported_total = total_index.map(cell).transpose()?.flatten();
         let present: Vec<f64> = funds.iter().flatten().copied().collect();
         let recomputed_total = (!present.is_empty()).then(|| present.iter().sum::<f64>());
+        // Each cell is finite, but their sum, or the total's difference from it, can overflow
+        // (two cells of 1e308): refuse the row here rather than hand on an infinite total, which
+        // `FlowTable::totals` could not make a series of (found by fuzz/, target etf_flows).
+        let difference = reported_total.zip(recomputed_total).map(|(r, c)| r - c);
+        if let Some(overflow) = recomputed_total.iter().chain(&difference).find(|v| !v.is_finite()) {
+            return Err(ParseError::new(
+                source,
+                Location::Line(line),
+                ParseErrorKind::NotFinite { value: format!("{overflow} (the sum of the funds overflows)") },
+            ));
+        }
         rows.push(FlowRow {
             date,
             line,
@@ -1299,5 +1310,23 @@ mod tests {
         assert_eq!(parse_flow_date("2024-01-11"), d("2024-01-11"));
         assert_eq!(parse_flow_date("Total"), None);
         assert_eq!(parse_flow_date("31 Feb 2024"), None);
+    }
+
+    /// Found by the `etf_flows` fuzz target: finite cells whose sum overflowed gave an infinite
+    /// total, and `totals` then silently returned an empty series.
+    #[test]
+    fn a_sum_of_funds_that_overflows_is_refused_at_its_line() {
+        let body = "Date,A,B\n2024-01-02,1e308,1e308\n2024-01-03,1,2\n";
+        let error = parse_flow_table("flows.csv", body, None).unwrap_err();
+        assert_eq!(error.location, Location::Line(2));
+        assert!(matches!(error.kind, ParseErrorKind::NotFinite { .. }), "{error}");
+        // A reported total whose difference from the funds overflows, likewise.
+        let body = "Date,A,Total\n2024-01-02,-1e308,1e308\n";
+        let error = parse_flow_table("flows.csv", body, None).unwrap_err();
+        assert_eq!(error.location, Location::Line(2));
+        assert!(matches!(error.kind, ParseErrorKind::NotFinite { .. }), "{error}");
+        // Large but summable cells still read.
+        let table = parse_flow_table("flows.csv", "Date,A,B\n2024-01-02,1e307,1e307\n", None).unwrap();
+        assert_eq!(table.totals("ETF").len(), 1);
     }
 }
