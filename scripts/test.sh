@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every Tideline test: formatting, lints, native unit/golden/property tests, browser tests in
-# headless Chromium, the release build and the end-to-end tests; prints the bundle size.
+# Runs every Tideline test: formatting, lints, native unit/golden/property tests, a short fuzzing
+# run of every parser, browser tests in headless Chromium, the release build and the end-to-end
+# tests; prints the bundle size.
 # Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,12 +16,16 @@ step "workflow lint (actionlint)"
 
 step "cargo fmt --check"
 cargo fmt --all --check
+cargo fmt --all --check --manifest-path fuzz/Cargo.toml
 
 step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
 
 step "native tests (core, cli, app)"
 cargo test --workspace
+
+step "fuzzing, 3 s per target (cargo-fuzz on stable, --sanitizer none; the long run: README, Fuzzing)"
+./scripts/fuzz.sh 3
 
 step "browser tests (wasm-bindgen-test, headless Chromium)"
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
