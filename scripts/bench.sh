@@ -10,7 +10,8 @@
 #
 # Steps: criterion benches of the core (model, parsers, scaling, report writing; medians), the
 # `tideline` command as a whole process (median of 15 runs), the release page in headless Debian
-# Chromium on 127.0.0.1 (tests/bench/browser.mjs: cold and cached visits), the bundle sizes.
+# Chromium on 127.0.0.1 (tests/bench/browser.mjs: cold and cached visits), the bundle sizes; then
+# the fuzzing figures of the last long run (docs/fuzz-figures.tsv, written by scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA="${DATA:-../shared/data}"
@@ -176,4 +177,28 @@ sections = c.get("sections") or {}
 if sections:
     print("\nmodel stages in the browser (last cold run, ms): " +
           ", ".join(f"{k} {v:.1f}" for k, v in sorted(sections.items(), key=lambda kv: -kv[1])))
+
+# Fuzzing: not measured here (hours of CPU), but read from the figures the long run wrote
+# (`FIGURES=docs/fuzz-figures.tsv ./scripts/fuzz.sh SECONDS [TARGET...]`), beside the goal.
+fuzz = "docs/fuzz-figures.tsv"
+if os.path.exists(fuzz):
+    lines = [l.rstrip("\n").split("\t") for l in open(fuzz) if l.strip()]
+    about = " ".join(l[0].lstrip("# ") for l in lines if l[0].startswith("#"))
+    runs = [l for l in lines if not l[0].startswith("#") and l[0] != "target"]
+    head = ("fuzz target", "executions", "seconds", "exec/s", "crashes", "corpus", "date",
+            "goal", "")
+    body = []
+    for t, n, secs, rate, crashes, corpus, date in (r[:7] for r in runs):
+        met = int(n) >= 10_000_000 and int(crashes) == 0
+        body.append((t, f"{int(n):,}", secs, f"{int(rate):,}", crashes, corpus, date,
+                     ">= 10,000,000, 0 crashes", "met" if met else "MISSED"))
+    width = [max(len(r[i]) for r in body + [head]) for i in range(len(head))]
+    fline = lambda r: "| " + " | ".join(x.ljust(width[i]) for i, x in enumerate(r)) + " |"
+    print(f"\nfuzzing ({fuzz}: {about}):")
+    print(fline(head))
+    print("|" + "|".join("-" * (w + 2) for w in width) + "|")
+    for r in body:
+        print(fline(r))
+else:
+    print(f"\nfuzzing: no {fuzz} yet (FIGURES={fuzz} ./scripts/fuzz.sh 600 writes it)")
 PY
