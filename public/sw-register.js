@@ -26,6 +26,22 @@
     reloading = true;
     window.location.reload();
   });
+  // The saved copies are the reader's last good data: ask the browser not to evict them under
+  // storage pressure (it may say no; the page works either way).
+  if (navigator.storage && navigator.storage.persist) {
+    navigator.storage.persisted().then(function (persisted) {
+      return persisted || navigator.storage.persist();
+    }).catch(function () {});
+  }
+  // "Clear saved data" (the Data page): the service worker's copies of the data folder and of the
+  // live feeds; the app shell stays, so the page still opens offline.
+  window.tidelineClearOfflineData = function () {
+    if (!('caches' in window)) return Promise.resolve(0);
+    return caches.keys().then(function (keys) {
+      const data = keys.filter(function (k) { return k.indexOf('tideline-data-') === 0 || k.indexOf('tideline-live-') === 0; });
+      return Promise.all(data.map(function (k) { return caches.delete(k); })).then(function () { return data.length; });
+    });
+  };
   window.addEventListener('load', function () {
     navigator.serviceWorker.register(new URL('sw.js', base).href, { scope: base.pathname }).then(function (registration) {
       if (registration.waiting && navigator.serviceWorker.controller) announce(registration.waiting);

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
+use tideline_core::backtest::BacktestConfig;
 use tideline_core::catalog::Catalog;
 use tideline_core::codec;
 use tideline_core::manifest::Manifest;
@@ -22,11 +23,11 @@ use crate::components::upload::tables_with_uploads;
 use crate::components::SeriesStatusTable;
 use crate::feeds::cache::StoredUpload;
 use crate::feeds::fetch_text;
-use crate::feeds::loader::{load_cached, load_series_with_progress, LoadOptions, LoadOutcome};
+use crate::feeds::loader::{load_cached, load_series_with_progress, load_tables, LoadOptions, LoadOutcome};
 use crate::perf::{self, now_ms};
 use crate::state::{app_url, router_base, use_settings, Page, SettingsWriter};
 use crate::theme;
-use crate::worker::ModelClient;
+use crate::worker::{Kind, ModelClient};
 
 /// The mirror folder, under the app's root (same origin: FRED sends no CORS headers). Fetches
 /// resolve it against the document's base URL, never the route's path (see `crate::state`).
@@ -58,35 +59,29 @@ fn series_to_load(catalog: &Catalog, manifest: Option<&Manifest>) -> Vec<String>
 }
 
 /// The data of the mirror folder: every available series (cache, then mirror) through the data
-/// layer, and the table inputs.
+/// layer, each mirror file checked against the manifest, and the table inputs (whose status rows
+/// join the series').
 pub async fn load_data(progress: impl Fn(usize, usize)) -> (LoadOutcome, FlowInputs) {
     let catalog = Catalog::builtin();
     let manifest = load_manifest().await;
     let ids = series_to_load(&catalog, manifest.as_ref());
     let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-    let outcome = load_series_with_progress(&ids, &LoadOptions::default(), &progress).await;
-    (outcome, load_tables(manifest.as_ref()).await)
+    let tables = tables_to_load(manifest.as_ref());
+    let options = LoadOptions { manifest, ..LoadOptions::default() };
+    let mut outcome = load_series_with_progress(&ids, &options, &progress).await;
+    let tables = load_tables(&tables, &options).await;
+    outcome.statuses.extend(tables.statuses);
+    (outcome, tables.inputs)
 }
 
 /// The table inputs of the mirror folder (the spot-ETF flow table, the treasury-company sheet):
 /// those the manifest lists as present, or, without a manifest (a folder filled by hand), each
-/// kind's file name tried directly. A table that fails to load or parse is left out (its error is
-/// logged to the console); the model runs without it.
-async fn load_tables(manifest: Option<&Manifest>) -> FlowInputs {
-    let names: Vec<String> = match manifest {
+/// kind's file name.
+fn tables_to_load(manifest: Option<&Manifest>) -> Vec<String> {
+    match manifest {
         Some(m) => m.tables.iter().filter(|t| t.sha256.is_some()).map(|t| t.id.clone()).collect(),
         None => TableKind::ALL.iter().map(|k| k.file_name().to_string()).collect(),
-    };
-    let mut inputs = FlowInputs::default();
-    for name in names {
-        let Some(kind) = TableKind::of_file_name(&name) else { continue };
-        if let Ok(body) = fetch_text(&format!("{DATA_DIR}/{name}")).await {
-            if let Err(e) = kind.load_into(&mut inputs, &name, &body) {
-                leptos::logging::warn!("{e}");
-            }
-        }
     }
-    inputs
 }
 
 /// The copies saved in this browser, for an instant first draw (no network); `None` when the cache
@@ -176,6 +171,28 @@ pub struct AppData {
     pub settings: Memo<Settings>,
     /// The reader's uploads.
     pub uploads: RwSignal<Vec<StoredUpload>>,
+    /// The newest backtest asked for by the Backtest page, its progress and its result.
+    pub backtest: ReadSignal<Option<BacktestState>>,
+    /// Runs a backtest in the worker (nothing when the same one on the same data is the newest).
+    pub run_backtest: Callback<BacktestConfig>,
+    /// True once the data has been sent to the worker.
+    pub data_ready: Signal<bool>,
+}
+
+/// A backtest asked of the worker.
+#[derive(Clone, Debug)]
+pub struct BacktestState {
+    /// The data's fingerprint and the settings as JSON: what it was asked for.
+    pub key: String,
+    /// The settings.
+    pub config: BacktestConfig,
+    /// Grid cells done of all, while a sweep runs.
+    pub progress: Option<(u64, u64)>,
+    /// The report and its JSON (what `tideline backtest` writes), or the error; `None` while it
+    /// runs.
+    pub result: Option<Result<(tideline_core::backtest::BacktestReport, String), String>>,
+    /// Milliseconds the worker took.
+    pub compute_ms: Option<f64>,
 }
 
 /// The app's data and report, for a page.
@@ -262,7 +279,32 @@ fn Shell() -> impl IntoView {
     // view; the newest answer lands here.
     let report = RwSignal::new(None::<Result<Report, ViewError>>);
     let computing = RwSignal::new(false);
-    let on_response = move |response: Response| match response {
+    let backtest = RwSignal::new(None::<BacktestState>);
+    let on_response = move |response: Response, kind: Option<Kind>| match response {
+        Response::Progress { done, total, .. } => {
+            backtest.update(|b| {
+                if let Some(b) = b {
+                    b.progress = Some((done, total));
+                }
+            });
+        }
+        Response::Backtest { json, compute_ms, .. } => {
+            let result = serde_json::from_str::<tideline_core::backtest::BacktestReport>(&json)
+                .map_err(|e| format!("The backtest's report could not be read: {e}"));
+            backtest.update(|b| {
+                if let Some(b) = b {
+                    b.result = Some(result.map(|r| (r, json)));
+                    b.compute_ms = Some(compute_ms);
+                }
+            });
+        }
+        Response::Error { message, .. } if kind == Some(Kind::Backtest) => {
+            backtest.update(|b| {
+                if let Some(b) = b {
+                    b.result = Some(Err(message));
+                }
+            });
+        }
         Response::Report { json, .. } => {
             computing.set(false);
             let statuses = || {
@@ -276,7 +318,7 @@ fn Shell() -> impl IntoView {
                 outcome.with_untracked(|o| o.as_ref().map(|(o, _)| o.statuses.clone()).unwrap_or_default());
             report.set(Some(Err(ViewError { message: no_report_message(&message), statuses })));
         }
-        Response::DataLoaded { .. } | Response::Progress { .. } | Response::Backtest { .. } => {}
+        Response::DataLoaded { .. } => {}
     };
     let client = StoredValue::new_local(ModelClient::spawn(&app_url(WORKER_SCRIPT), on_response));
     // The data's fingerprint, once it has been sent to the worker.
@@ -298,6 +340,25 @@ fn Shell() -> impl IntoView {
         computing.set(true);
         client.with_value(|c| c.analyze(fingerprint, config));
     });
+    // A backtest runs when its page asks, once per (data, settings): going back to the page
+    // shows the last result at once.
+    let run_backtest = Callback::new(move |config: BacktestConfig| {
+        let Some(fingerprint) = fingerprint.get_untracked() else { return };
+        let Ok(key) = serde_json::to_string(&config) else { return };
+        let key = format!("{fingerprint}:{key}");
+        if backtest.with_untracked(|b| b.as_ref().is_some_and(|b| b.key == key)) {
+            return;
+        }
+        let total = config.sweep.as_ref().map(|s| (s.rows.values.len() * s.cols.values.len()) as u64);
+        backtest.set(Some(BacktestState {
+            key,
+            config: config.clone(),
+            progress: total.map(|t| (0, t)),
+            result: None,
+            compute_ms: None,
+        }));
+        client.with_value(|c| c.backtest(fingerprint, &config));
+    });
     // The first report on screen, for the bench (`scripts/bench.sh`): effects run after the view.
     let first_drawn = StoredValue::new(false);
     Effect::new(move |_| {
@@ -318,6 +379,9 @@ fn Shell() -> impl IntoView {
     });
     provide_context(AppData {
         outcome,
+        backtest: backtest.read_only(),
+        run_backtest,
+        data_ready: Signal::derive(move || fingerprint.get().is_some()),
         report: report.read_only(),
         settings,
         uploads,

@@ -51,20 +51,35 @@ impl Worker for ModelWorker {
     }
 }
 
-/// The page's side: a bridge to the worker and the number of the newest request.
+/// What a request of the page asked for: the report, or a backtest. Each kind has its own
+/// newest request: a backtest does not overtake the report of a view, nor the reverse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// [`Request::Analyze`].
+    Analyze,
+    /// [`Request::Backtest`].
+    Backtest,
+}
+
+/// The page's side: a bridge to the worker, and the numbers of the newest request of each kind.
 pub struct ModelClient {
     bridge: WorkerBridge<ModelWorker>,
-    latest: Rc<Cell<u64>>,
+    next_id: Rc<Cell<u64>>,
+    latest_analyze: Rc<Cell<u64>>,
+    latest_backtest: Rc<Cell<u64>>,
     started_ms: Rc<Cell<f64>>,
 }
 
 impl ModelClient {
     /// Starts the worker from `url` (the worker's script, under the app's root). `on_response` gets
-    /// every answer to the newest request (and data errors); overtaken answers are dropped here.
-    pub fn spawn(url: &str, on_response: impl Fn(Response) + 'static) -> ModelClient {
-        let latest = Rc::new(Cell::new(0u64));
+    /// every answer to the newest request of each kind, with that kind (and data errors, with
+    /// `None`); overtaken answers are dropped here.
+    pub fn spawn(url: &str, on_response: impl Fn(Response, Option<Kind>) + 'static) -> ModelClient {
+        let latest_analyze = Rc::new(Cell::new(0u64));
+        let latest_backtest = Rc::new(Cell::new(0u64));
         let started_ms = Rc::new(Cell::new(0.0));
-        let (newest, started) = (latest.clone(), started_ms.clone());
+        let (analyze, backtest, started) =
+            (latest_analyze.clone(), latest_backtest.clone(), started_ms.clone());
         let bridge = ModelWorker::spawner()
             .callback(move |response: Response| {
                 let id = match &response {
@@ -74,9 +89,12 @@ impl ModelClient {
                     Response::Error { id, .. } => *id,
                     Response::DataLoaded { .. } => None,
                 };
-                if id.is_some_and(|id| id != newest.get()) {
-                    return; // overtaken by a newer request
-                }
+                let kind = match id {
+                    None => None,
+                    Some(id) if id == analyze.get() => Some(Kind::Analyze),
+                    Some(id) if id == backtest.get() => Some(Kind::Backtest),
+                    Some(_) => return, // overtaken by a newer request of its kind
+                };
                 if let Response::Report { compute_ms, sections, .. } = &response {
                     perf::mark("tideline:model-end");
                     perf::measure("tideline:model", "tideline:model-start", "tideline:model-end");
@@ -85,10 +103,21 @@ impl ModelClient {
                     perf::add("model_round_trip", perf::now_ms() - started.get(), 0);
                     perf::set_sections(sections);
                 }
-                on_response(response);
+                if let Response::Backtest { compute_ms, .. } = &response {
+                    perf::mark("tideline:backtest-end");
+                    perf::measure("tideline:backtest", "tideline:backtest-start", "tideline:backtest-end");
+                    perf::add("worker_backtest", *compute_ms, 0);
+                }
+                on_response(response, kind);
             })
             .spawn(url);
-        ModelClient { bridge, latest, started_ms }
+        ModelClient { bridge, next_id: Rc::new(Cell::new(0)), latest_analyze, latest_backtest, started_ms }
+    }
+
+    fn next_id(&self) -> u64 {
+        let id = self.next_id.get() + 1;
+        self.next_id.set(id);
+        id
     }
 
     /// Sends the data (once per change of it).
@@ -96,12 +125,23 @@ impl ModelClient {
         self.bridge.send(Request::SetData { fingerprint, dataset, tables });
     }
 
-    /// Asks for the report of `config` on the data `fingerprint`; supersedes every earlier request.
+    /// Asks for the report of `config` on the data `fingerprint`; supersedes every earlier
+    /// report request.
     pub fn analyze(&self, fingerprint: u64, config: tideline_core::report::ModelConfig) {
-        let id = self.latest.get() + 1;
-        self.latest.set(id);
+        let id = self.next_id();
+        self.latest_analyze.set(id);
         self.started_ms.set(perf::now_ms());
         perf::mark("tideline:model-start");
         self.bridge.send(Request::Analyze { id, fingerprint, config });
+    }
+
+    /// Asks for the backtest of `config` on the data `fingerprint`; supersedes every earlier
+    /// backtest request (its progress and result are dropped).
+    pub fn backtest(&self, fingerprint: u64, config: &tideline_core::backtest::BacktestConfig) {
+        let Ok(config_json) = serde_json::to_string(config) else { return };
+        let id = self.next_id();
+        self.latest_backtest.set(id);
+        perf::mark("tideline:backtest-start");
+        self.bridge.send(Request::Backtest { id, fingerprint, config_json });
     }
 }

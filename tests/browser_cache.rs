@@ -11,6 +11,7 @@ use tideline_app::feeds::cache::{self, Cache, CachedFeed, SavedCopy, StoredUploa
 use tideline_app::feeds::loader::{self, offer, Fetched, LoadOptions, Verdict};
 use tideline_app::feeds::Origin;
 use tideline_core::catalog::{Catalog, Role};
+use tideline_core::manifest::{sha256_hex, ManifestEntry};
 use tideline_core::parse::Format;
 use tideline_core::Date;
 use wasm_bindgen::JsCast;
@@ -88,29 +89,115 @@ async fn a_bad_body_never_replaces_the_last_good_copy() {
     let catalog = Catalog::builtin();
     let mut current = None;
 
-    let verdict = offer(Some(&cache), &catalog, "WALCL", &mut current, mirror(GOOD)).await;
+    let verdict = offer(Some(&cache), &catalog, "WALCL", &mut current, mirror(GOOD), None).await;
     assert_eq!(verdict, Verdict::Replaced { cache_error: None });
     let stored = |c: Cache| async move { c.get::<CachedFeed>("WALCL").await.expect("get").expect("stored") };
     assert_eq!(stored(cache.clone()).await.saved, saved(GOOD));
 
     // An HTML rate-limit page, a file with a broken cell, and an older file: none replaces it.
     for (bad, expected) in [(HTML, "HTML"), (GARBAGE, "line 3")] {
-        match offer(Some(&cache), &catalog, "WALCL", &mut current, mirror(bad)).await {
+        match offer(Some(&cache), &catalog, "WALCL", &mut current, mirror(bad), None).await {
             Verdict::Rejected { error } => assert!(error.contains(expected), "{error}"),
             other => panic!("expected a rejection, got {other:?}"),
         }
         assert_eq!(stored(cache.clone()).await.saved, saved(GOOD));
         assert_eq!(current.as_ref().map(|g| g.loaded.series.len()), Some(2));
     }
-    let verdict = offer(Some(&cache), &catalog, "WALCL", &mut current, mirror(OLDER)).await;
+    let verdict = offer(Some(&cache), &catalog, "WALCL", &mut current, mirror(OLDER), None).await;
     assert!(matches!(verdict, Verdict::Kept { .. }), "{verdict:?}");
     assert_eq!(stored(cache.clone()).await.saved, saved(GOOD));
 
     // A newer valid body does replace it, with its last observation date.
-    let verdict = offer(Some(&cache), &catalog, "WALCL", &mut current, mirror(NEWER)).await;
+    let verdict = offer(Some(&cache), &catalog, "WALCL", &mut current, mirror(NEWER), None).await;
     assert_eq!(verdict, Verdict::Replaced { cache_error: None });
     let record = stored(cache.clone()).await;
     assert_eq!((record.saved, record.last_date), (saved(NEWER), Date::parse_iso("2024-01-17")));
+    cache.close();
+}
+
+/// The manifest entry `tideline mirror` writes for `body` (its sha256, rows and last date).
+fn entry_for(body: &str, rows: usize, last: &str) -> ManifestEntry {
+    ManifestEntry {
+        id: "WALCL".into(),
+        source: Some("fred".into()),
+        fetched_at: 0,
+        rows,
+        first: Date::parse_iso("2024-01-03"),
+        last: Date::parse_iso(last),
+        native_units: Some("millions of USD".into()),
+        sha256: Some(sha256_hex(body.as_bytes())),
+        error: None,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_mirror_file_must_be_the_one_the_manifest_describes() {
+    let cache = fresh("tideline-test-manifest").await;
+    let catalog = Catalog::builtin();
+    let mut current = None;
+    let verdict = offer(
+        Some(&cache),
+        &catalog,
+        "WALCL",
+        &mut current,
+        mirror(GOOD),
+        Some(&entry_for(GOOD, 2, "2024-01-10")),
+    )
+    .await;
+    assert_eq!(verdict, Verdict::Replaced { cache_error: None });
+
+    // The newer file cut inside its last line still parses (7,680,000 read as 768,000, within the
+    // plausible range) but is not the file the manifest describes.
+    let cut = &NEWER[..NEWER.len() - 2];
+    assert!(loader::validate(&catalog, "WALCL", mirror(cut)).is_ok(), "the cut body parses on its own");
+    match offer(
+        Some(&cache),
+        &catalog,
+        "WALCL",
+        &mut current,
+        mirror(cut),
+        Some(&entry_for(NEWER, 3, "2024-01-17")),
+    )
+    .await
+    {
+        Verdict::Rejected { error } => {
+            assert!(error.contains("sha256") && error.contains("data/WALCL.csv"), "{error}")
+        }
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+    // A manifest whose sha256 matches but whose row count does not (written by hand, or by another
+    // version) is refused too.
+    match offer(
+        Some(&cache),
+        &catalog,
+        "WALCL",
+        &mut current,
+        mirror(NEWER),
+        Some(&entry_for(NEWER, 4, "2024-01-17")),
+    )
+    .await
+    {
+        Verdict::Rejected { error } => {
+            assert!(error.contains("3 observations") && error.contains("4"), "{error}")
+        }
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+    assert_eq!(current.as_ref().map(|g| g.loaded.series.len()), Some(2), "the last good copy stays");
+
+    // A body with a row cut out of the middle, over the same span, never replaces a longer one.
+    let holey = "observation_date,WALCL\n2024-01-03,7700000\n2024-01-17,7680000\n";
+    let mut longer = Some(loader::validate(&catalog, "WALCL", mirror(NEWER)).expect("valid"));
+    let verdict = offer(None, &catalog, "WALCL", &mut longer, mirror(holey), None).await;
+    assert!(matches!(verdict, Verdict::Kept { .. }), "{verdict:?}");
+
+    // An observation dated far in the future is refused: kept, it would block every newer file.
+    let future = "observation_date,WALCL\n2024-01-03,7700000\n2099-01-07,7680000\n";
+    match offer(Some(&cache), &catalog, "WALCL", &mut current, mirror(future), None).await {
+        Verdict::Rejected { error } => {
+            assert!(error.contains("2099-01-07") && error.contains("after today"), "{error}")
+        }
+        other => panic!("expected a rejection, got {other:?}"),
+    }
     cache.close();
 }
 
@@ -224,4 +311,59 @@ async fn a_saved_series_is_read_back_without_its_text_and_old_text_copies_still_
     let error = loader::restore(&catalog, "WALCL", damaged).expect_err("cut short");
     assert!(error.contains("saved copy is unreadable"), "{error}");
     cache.close();
+}
+
+/// The bad-input corpus of `tests/fixtures/bad/` (its `expected.json` lists each file with where
+/// its error is and what it is; `tideline check` runs the same list in `crates/cli/tests/check.rs`).
+macro_rules! corpus {
+    ($($file:literal),* $(,)?) => { &[$(($file, include_str!(concat!("fixtures/bad/", $file)))),*] };
+}
+const CORPUS: &[(&str, &str)] = corpus!(
+    "non_numeric.csv",
+    "html_page.csv",
+    "cut_in_date.csv",
+    "not_ascending.csv",
+    "duplicate_date.csv",
+    "impossible_date.csv",
+    "extra_column.csv",
+    "empty.csv",
+    "header_only.csv",
+    "infinite.csv",
+    "markup_cell.csv",
+    "cut_coingecko.json",
+);
+
+#[wasm_bindgen_test]
+async fn every_bad_input_is_refused_by_the_loader_and_the_upload_with_its_position() {
+    let expected: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/bad/expected.json")).expect("expected.json");
+    let cases = expected.as_array().expect("a list");
+    assert_eq!(cases.len(), CORPUS.len(), "every corpus file is listed once");
+    let catalog = Catalog::builtin();
+    for case in cases {
+        let file = case["file"].as_str().expect("file");
+        let body = CORPUS.iter().find(|(f, _)| *f == file).map(|(_, b)| *b).expect("in CORPUS");
+        let field = |k: &str| case[k].as_str().or_else(|| case[k.trim_start_matches("upload_")].as_str());
+        let (at, kind) = (field("at").expect("at"), field("kind").expect("kind"));
+        // The page's loader, with a good copy in hand: refused, the copy kept.
+        let mut current = Some(loader::validate(&catalog, "WALCL", mirror(GOOD)).expect("valid"));
+        let fetched = Fetched { source: format!("data/{file}"), ..mirror(body) };
+        match offer(None, &catalog, "WALCL", &mut current, fetched, None).await {
+            Verdict::Rejected { error } => {
+                assert!(
+                    error.starts_with(&format!("data/{file}: {at}: ")) && error.contains(kind),
+                    "{file}: {error}"
+                )
+            }
+            other => panic!("{file}: expected a rejection, got {other:?}"),
+        }
+        assert_eq!(current.as_ref().map(|g| g.loaded.series.len()), Some(2), "{file}: the good copy stays");
+        // The upload: refused with its position too (the user-CSV parser may word it its own way).
+        let (at, kind) = (field("upload_at").expect("at"), field("upload_kind").expect("kind"));
+        let error = validate_upload_body(file, body, None).expect_err(file);
+        assert!(
+            error.starts_with(&format!("{file}: {at}: ")) && error.contains(kind),
+            "{file} upload: {error}"
+        );
+    }
 }

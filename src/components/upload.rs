@@ -280,11 +280,15 @@ pub fn UploadPanel(
             }
             .into_any(),
         ),
+        // Submitted anyway and refused: the refusal below says it once.
+        Some(Err(error)) if add.value().with(|v| matches!(v, Some(Err(e)) if *e == error)) => None,
         Some(Err(error)) => Some(view! { <p class="upload-error" role="alert">{error}</p> }.into_any()),
         None => None,
     };
     let outcome = move || match add.value().get() {
-        Some(Err(error)) => Some(view! { <p class="upload-error" role="alert">{error}</p> }.into_any()),
+        Some(Err(error)) => Some(
+            view! { <p class="upload-error" role="alert">{format!("Not added: {error}")}</p> }.into_any(),
+        ),
         Some(Ok(Some(note))) => Some(view! { <p class="upload-note" role="status">{note}</p> }.into_any()),
         _ => None,
     };

@@ -217,6 +217,56 @@ impl Record for StoredUpload {
     }
 }
 
+/// The last good copy of a table input of the mirror folder (the spot-ETF flow table, the
+/// treasury-company sheet), kept in [`FEEDS`] under the key `table:<file name>` (no catalog id
+/// has a colon). The body is kept as text: a table is small and parsed in well under a
+/// millisecond.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CachedTable {
+    /// `table:<file name>`, the key.
+    pub key: String,
+    /// Where the body was fetched from.
+    pub source: String,
+    /// The body.
+    pub body: String,
+    /// When it was fetched, Unix milliseconds.
+    pub fetched_at_ms: f64,
+}
+
+impl CachedTable {
+    /// The key of the table file `name`.
+    pub fn key_of(name: &str) -> String {
+        format!("table:{name}")
+    }
+}
+
+impl Record for CachedTable {
+    const STORE: &'static str = FEEDS;
+    const KEY: &'static str = "id";
+
+    fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn to_js(&self) -> Result<JsValue, CacheError> {
+        let object = Object::new();
+        set(&object, "id", &self.key.as_str().into())?;
+        set(&object, "source", &self.source.as_str().into())?;
+        set(&object, "body", &self.body.as_str().into())?;
+        set(&object, "fetched_at", &self.fetched_at_ms.into())?;
+        Ok(object.into())
+    }
+
+    fn from_js(value: &JsValue) -> Result<Self, CacheError> {
+        Ok(CachedTable {
+            key: get_string(value, "id")?,
+            source: get_string(value, "source")?,
+            body: get_string(value, "body")?,
+            fetched_at_ms: get_number(value, "fetched_at")?,
+        })
+    }
+}
+
 /// The role's name as the catalog file spells it (`risk_appetite`).
 pub fn role_name(role: Role) -> String {
     // Serialising a unit enum variant to a JSON value cannot fail.
@@ -310,6 +360,14 @@ impl Cache {
         committed.await.map_err(|event| CacheError::Request(transaction_error(&transaction).unwrap_or(event)))
     }
 
+    /// Removes every record of store `name` ([`FEEDS`] or [`UPLOADS`]); resolves once committed.
+    pub async fn clear(&self, name: &str) -> Result<(), CacheError> {
+        let (transaction, store) = self.store(name, IdbTransactionMode::Readwrite)?;
+        let committed = EventFuture::new(&transaction, "complete", &["error", "abort"]);
+        request(&store.clear().map_err(failed)?).await?;
+        committed.await.map_err(|event| CacheError::Request(transaction_error(&transaction).unwrap_or(event)))
+    }
+
     /// Every readable record of the store, by key. Records that cannot be read (written by another
     /// version of the app) are left out.
     pub async fn list<R: Record>(&self) -> Result<Vec<R>, CacheError> {
@@ -334,6 +392,26 @@ impl Cache {
         let store = transaction.object_store(name).map_err(failed)?;
         Ok((transaction, store))
     }
+}
+
+/// "Clear saved data": removes the last good copies of every feed and table from IndexedDB and
+/// the service worker's copies of the data folder and the live feeds
+/// (`window.tidelineClearOfflineData`, `public/sw-register.js`). The reader's uploads and the app
+/// shell stay. The error says what could not be removed.
+pub async fn clear_saved_data() -> Result<(), CacheError> {
+    let cache = Cache::open().await?;
+    let cleared = cache.clear(FEEDS).await;
+    cache.close();
+    cleared?;
+    let Some(window) = web_sys::window() else { return Ok(()) };
+    let clear = Reflect::get(&window, &"tidelineClearOfflineData".into()).map_err(failed)?;
+    if let Some(clear) = clear.dyn_ref::<js_sys::Function>() {
+        let promise = clear.call0(&window).map_err(failed)?;
+        if let Ok(promise) = promise.dyn_into::<js_sys::Promise>() {
+            wasm_bindgen_futures::JsFuture::from(promise).await.map_err(failed)?;
+        }
+    }
+    Ok(())
 }
 
 /// Deletes a whole database (the tests use it to start clean).

@@ -14,11 +14,16 @@
 //!    [`LoadOptions::fred_proxy`], FRED through the user's own proxy.
 //!
 //! Every body goes to `tideline_core` ([`validate`]: format detection, the parser, the catalog's
-//! units and plausible range, through a [`Dataset`]). Then [`offer`] applies one rule, [`accept`]:
-//! a valid body replaces the current copy (and the cache entry) only when its last observation is
-//! not older and its history does not start later. So an HTML error page, a truncated file, a 500
-//! or a feed that changed its units never overwrites the last good copy; it becomes a warning in
-//! the series' status.
+//! units and plausible range, through a [`Dataset`]), which also refuses an observation dated
+//! after today plus a margin ([`dataset::check_not_future`]: kept, such a copy could never be
+//! replaced). A mirror file must also be the one the mirror wrote: its sha256, row count and last
+//! date are checked against the folder's manifest ([`LoadOptions::manifest`],
+//! [`ManifestEntry::verify_body`]), so a file cut inside its last line that still parses
+//! (7,680,000 read as 768,000) is refused. Then [`offer`] applies one rule, [`accept`]: a valid
+//! body replaces the current copy (and the cache entry) only when its last observation is not
+//! older, its history does not start later, and it has no fewer observations over the current
+//! copy's span. So an HTML error page, a truncated file, a 500 or a feed that changed its units
+//! never overwrites the last good copy; it becomes a warning in the series' status.
 //!
 //! A valid live body that covers less history (CoinGecko's last 365 days against the mirror's full
 //! history) does not replace the stored copy; when it holds newer observations, they extend the
@@ -34,11 +39,13 @@ use tideline_core::align::is_stale;
 use tideline_core::catalog::{Catalog, CatalogEntry};
 use tideline_core::codec;
 use tideline_core::dataset::{self, Dataset, LoadedSeries};
+use tideline_core::manifest::{Manifest, ManifestEntry};
+use tideline_core::model::flows::{FlowInputs, TableKind, TableSummary};
 use tideline_core::parse::{self, Format};
 use tideline_core::{Date, Series};
 
-use super::cache::{Cache, CachedFeed, SavedCopy, StoredUpload};
-use super::{fetch_with_retry, today, FetchError, FetchPolicy, Origin};
+use super::cache::{Cache, CachedFeed, CachedTable, SavedCopy, StoredUpload};
+use super::{fetch_body, today, Body, FetchError, FetchPolicy, Origin};
 use crate::components::series_status::SeriesStatus;
 use crate::perf;
 
@@ -62,6 +69,9 @@ pub struct LoadOptions {
     pub as_of: Option<Date>,
     /// Read and write the IndexedDB cache.
     pub use_cache: bool,
+    /// The mirror folder's manifest: each mirror file is checked against its entry (sha256, rows,
+    /// last date) before it is accepted. `None` for a folder without one (filled by hand).
+    pub manifest: Option<Manifest>,
 }
 
 impl Default for LoadOptions {
@@ -76,6 +86,7 @@ impl Default for LoadOptions {
             fetch: FetchPolicy::default(),
             as_of: None,
             use_cache: true,
+            manifest: None,
         }
     }
 }
@@ -209,6 +220,8 @@ pub fn restore(catalog: &Catalog, id: &str, stored: CachedFeed) -> Result<Good, 
             let loaded = dataset::read_saved(catalog, id, &bytes);
             perf::add("decode", perf::now_ms() - started, bytes.len());
             let loaded = loaded.map_err(|e| e.to_string())?;
+            dataset::check_not_future(id, &loaded.source, &loaded.series, today())
+                .map_err(|e| e.to_string())?;
             Ok(Good {
                 source: stored.source,
                 origin: Origin::Cache,
@@ -243,6 +256,7 @@ pub fn validate(catalog: &Catalog, id: &str, fetched: Fetched) -> Result<Good, S
     let loaded = dataset::parse_body(catalog, id, format, &fetched.source, &fetched.body);
     perf::add("parse", perf::now_ms() - started, fetched.body.len());
     let loaded = loaded.map_err(|e| e.to_string())?;
+    dataset::check_not_future(id, &fetched.source, &loaded.series, today()).map_err(|e| e.to_string())?;
     Ok(Good {
         source: fetched.source,
         origin: fetched.origin,
@@ -253,13 +267,15 @@ pub fn validate(catalog: &Catalog, id: &str, fetched: Fetched) -> Result<Good, S
 }
 
 /// Whether a validated `candidate` may replace the `current` copy: when there is none, or when the
-/// candidate's last observation is not older and its first is not later (it loses no history).
-/// An empty candidate never replaces anything.
+/// candidate's last observation is not older, its first is not later, and it has at least as many
+/// observations between the current copy's first and last dates (it loses no history: a body
+/// with rows cut out of its middle is refused). An empty candidate never replaces anything.
 pub fn accept(current: Option<&LoadedSeries>, candidate: &LoadedSeries) -> bool {
     let Some(current) = current else { return !candidate.series.is_empty() };
     match (current.series.first(), current.series.last(), candidate.series.first(), candidate.series.last()) {
         (Some((first, _)), Some((last, _)), Some((new_first, _)), Some((new_last, _))) => {
-            new_last >= last && new_first <= first
+            let over_span = candidate.series.iter().filter(|(d, _)| *d >= first && *d <= last).count();
+            new_last >= last && new_first <= first && over_span >= current.series.len()
         }
         (None, _, Some(_), _) => true,
         _ => false,
@@ -287,20 +303,33 @@ pub enum Verdict {
     },
 }
 
-/// The cache-update step of the loader: validates `fetched` as series `id`, and when [`accept`]
-/// allows it, makes it the `current` copy and writes it to `cache`. Anything else leaves both
-/// untouched: a bad response never overwrites the last good copy.
+/// The cache-update step of the loader: checks `fetched` against the manifest's entry `expected`
+/// (a mirror file: sha256 before parsing, rows and last date after), validates it as series `id`,
+/// and when [`accept`] allows it, makes it the `current` copy and writes it to `cache`. Anything
+/// else leaves both untouched: a bad response never overwrites the last good copy.
 pub async fn offer(
     cache: Option<&Cache>,
     catalog: &Catalog,
     id: &str,
     current: &mut Option<Good>,
     fetched: Fetched,
+    expected: Option<&ManifestEntry>,
 ) -> Verdict {
+    if let Some(entry) = expected {
+        if let Err(e) = entry.verify_body(&fetched.source, fetched.body.as_bytes()) {
+            return Verdict::Rejected { error: e.to_string() };
+        }
+    }
     let candidate = match validate(catalog, id, fetched) {
         Ok(good) => good,
         Err(error) => return Verdict::Rejected { error },
     };
+    if let Some(entry) = expected {
+        let series = &candidate.loaded.series;
+        if let Err(e) = entry.verify_parsed(&candidate.source, series.len(), series.last().map(|(d, _)| d)) {
+            return Verdict::Rejected { error: e.to_string() };
+        }
+    }
     if !accept(current.as_ref().map(|c| &c.loaded), &candidate.loaded) {
         return Verdict::Kept { candidate: Box::new(candidate) };
     }
@@ -503,8 +532,11 @@ async fn load_one(
             if source.origin == Origin::Live && live_done {
                 continue;
             }
-            let body = match fetch_with_retry(&source.url, &options.fetch).await {
-                Ok(body) => body,
+            let body = match fetch_body(&source.url, &options.fetch).await {
+                Ok(body) => {
+                    warnings.extend(offline_note(&source.url, &body));
+                    body.text
+                }
                 Err(FetchError::NotFound(url)) if source.origin == Origin::Mirror => {
                     warnings.push(format!("{url} is missing from the data folder"));
                     continue;
@@ -521,7 +553,11 @@ async fn load_one(
                 body,
                 fetched_at_ms: js_sys::Date::now(),
             };
-            match offer(cache, catalog, id, &mut current, fetched).await {
+            let expected = match source.origin {
+                Origin::Mirror => options.manifest.as_ref().and_then(|m| m.series_entry(id)),
+                _ => None,
+            };
+            match offer(cache, catalog, id, &mut current, fetched, expected).await {
                 Verdict::Replaced { cache_error } => {
                     live_done |= source.origin == Origin::Live;
                     warnings.extend(cache_error);
@@ -565,6 +601,154 @@ async fn load_one(
         ..base_status(entry)
     };
     (Some(loaded), status)
+}
+
+/// A table input after [`load_tables`]: what it holds, and its status row.
+#[derive(Clone, Debug)]
+pub struct TablesOutcome {
+    /// The parsed tables (a table with no usable copy is absent: the model runs without it).
+    pub inputs: FlowInputs,
+    /// One row per table asked for, as for the series (id = the file name).
+    pub statuses: Vec<SeriesStatus>,
+}
+
+/// How many days a table's last row may be behind the date staleness is measured at before the
+/// table is flagged stale: the flow tables are daily (business days) and published the next day,
+/// so two weeks is long past a holiday.
+pub const TABLE_STALE_DAYS: i32 = 14;
+
+/// Loads the table inputs `names` (file names in the mirror folder) the way [`load_series`] loads
+/// a series: the saved copy of an earlier visit ([`CachedTable`]), then the mirror file, which
+/// must match the manifest's entry (sha256, rows, last date) and parse as its kind, must not be
+/// dated in the future, and replaces the saved copy only when it loses no rows and ends no
+/// earlier. Every problem is a warning or an error in the table's status row; a table with no
+/// usable copy is left out.
+pub async fn load_tables(names: &[String], options: &LoadOptions) -> TablesOutcome {
+    let cache = if options.use_cache { Cache::open().await.ok() } else { None };
+    let reference = options.as_of.unwrap_or_else(today);
+    let mut inputs = FlowInputs::default();
+    let mut statuses = Vec::new();
+    for name in names {
+        let Some(kind) = TableKind::of_file_name(name) else { continue };
+        let mut status = SeriesStatus {
+            id: name.clone(),
+            units: format!("{} (table)", kind.label()),
+            licence: "see the data folder's PROVENANCE".to_string(),
+            ..SeriesStatus::default()
+        };
+        let mut warnings = Vec::new();
+        // The saved copy, checked again as a fetched body is.
+        let mut current: Option<(CachedTable, TableSummary)> = None;
+        if let Some(cache) = cache.as_ref() {
+            match cache.get::<CachedTable>(&CachedTable::key_of(name)).await {
+                Ok(Some(saved)) => match check_table(kind, &saved.source, &saved.body, None) {
+                    Ok(summary) => current = Some((saved, summary)),
+                    Err(e) => warnings.push(format!("the saved copy is no longer accepted: {e}")),
+                },
+                Ok(None) => {}
+                Err(e) => warnings.push(e.to_string()),
+            }
+        }
+        let url = format!("{}/{name}", options.data_dir.trim_end_matches('/'));
+        let mut origin = Origin::Cache;
+        match fetch_body(&url, &options.fetch).await {
+            Ok(body) => {
+                warnings.extend(offline_note(&url, &body));
+                let body = body.text;
+                let expected = options.manifest.as_ref().and_then(|m| m.table_entry(name));
+                match check_table(kind, &url, &body, expected) {
+                    Ok(summary) => {
+                        let keeps_history = current.as_ref().is_none_or(|(_, old)| {
+                            summary.rows >= old.rows && summary.last >= old.last && summary.first <= old.first
+                        });
+                        if keeps_history {
+                            let fresh = CachedTable {
+                                key: CachedTable::key_of(name),
+                                source: url.clone(),
+                                body,
+                                fetched_at_ms: js_sys::Date::now(),
+                            };
+                            if let Some(cache) = cache.as_ref() {
+                                if let Err(e) = cache.put(&fresh).await {
+                                    warnings.push(e.to_string());
+                                }
+                            }
+                            current = Some((fresh, summary));
+                            origin = Origin::Mirror;
+                        } else {
+                            warnings.push(format!(
+                                "{url}: {} rows up to {} is less than the saved copy; the saved copy is used",
+                                summary.rows,
+                                summary.last.map_or_else(|| "none".to_string(), |d| d.to_string())
+                            ));
+                        }
+                    }
+                    Err(e) => warnings.push(e),
+                }
+            }
+            Err(FetchError::NotFound(url)) => warnings.push(format!("{url} is missing from the data folder")),
+            Err(e) => warnings.push(e.to_string()),
+        }
+        match current {
+            Some((copy, summary)) => {
+                // The body was parsed by `check_table`; it parses again the same way.
+                let _ = kind.load_into(&mut inputs, &copy.source, &copy.body);
+                status.source = copy.source;
+                status.rows = summary.rows;
+                status.span = summary.first.zip(summary.last).map(|(a, b)| (a.to_string(), b.to_string()));
+                status.last_date = summary.last;
+                status.origin = Some(origin);
+                status.fetched_at_ms = Some(copy.fetched_at_ms);
+                status.stale = summary.last.is_none_or(|d| d < reference.add_days(-TABLE_STALE_DAYS));
+                status.warnings = warnings;
+            }
+            None => {
+                status.error = Some(if warnings.is_empty() {
+                    format!("{name}: no copy of this table was found")
+                } else {
+                    warnings.join("; ")
+                });
+            }
+        }
+        statuses.push(status);
+    }
+    TablesOutcome { inputs, statuses }
+}
+
+/// Checks a table body: against the manifest's entry when given (sha256 before parsing, rows and
+/// last date after), then as its kind, then for dates in the future.
+pub fn check_table(
+    kind: TableKind,
+    source: &str,
+    body: &str,
+    expected: Option<&ManifestEntry>,
+) -> Result<TableSummary, String> {
+    if let Some(entry) = expected {
+        entry.verify_body(source, body.as_bytes()).map_err(|e| e.to_string())?;
+    }
+    let summary = kind.check(source, body).map_err(|e| e.to_string())?;
+    if let Some(entry) = expected {
+        entry.verify_parsed(source, summary.rows, summary.last).map_err(|e| e.to_string())?;
+    }
+    if let Some(last) = summary.last.filter(|d| *d > today().add_days(dataset::FUTURE_MARGIN_DAYS)) {
+        return Err(format!(
+            "{source}: a row is dated {last}, after today plus {} days: a feed or clock error, so the table is not used",
+            dataset::FUTURE_MARGIN_DAYS
+        ));
+    }
+    Ok(summary)
+}
+
+/// The warning for a body that is the service worker's offline copy (the server failed).
+fn offline_note(url: &str, body: &Body) -> Option<String> {
+    body.offline_copy_of.map(|reason| match reason {
+        super::OfflineReason::Status(status) => {
+            format!("{url} answered HTTP {status}; the copy this browser saved for offline use is shown")
+        }
+        super::OfflineReason::Timeout => {
+            format!("{url}: no answer within 10 s; the copy this browser saved for offline use is shown")
+        }
+    })
 }
 
 fn base_status(entry: &CatalogEntry) -> SeriesStatus {

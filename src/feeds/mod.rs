@@ -90,13 +90,47 @@ impl Default for FetchPolicy {
 
 /// Fetches `url` (relative to the page) as text: one attempt, aborted after the default timeout.
 pub async fn fetch_text(url: &str) -> Result<String, FetchError> {
-    attempt(url, FetchPolicy::default().timeout_ms).await.map_err(|(error, _)| error)
+    attempt(url, FetchPolicy::default().timeout_ms).await.map(|b| b.text).map_err(|(error, _)| error)
+}
+
+/// A body fetched by [`fetch_body`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Body {
+    /// The text.
+    pub text: String,
+    /// Why the service worker gave its last good copy instead of the server's answer (header
+    /// `x-tideline-offline-copy`, see `scripts/sw.template.js`): the body is that copy.
+    pub offline_copy_of: Option<OfflineReason>,
+}
+
+/// Why a body is the service worker's saved copy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OfflineReason {
+    /// The server answered this status (not 2xx).
+    Status(u16),
+    /// The server gave no answer within the service worker's timeout.
+    Timeout,
+}
+
+impl OfflineReason {
+    /// Reads the header's value: a status, or `timeout`; `None` for anything else.
+    pub fn parse(value: &str) -> Option<OfflineReason> {
+        match value.trim() {
+            "timeout" => Some(OfflineReason::Timeout),
+            v => v.parse().ok().map(OfflineReason::Status),
+        }
+    }
 }
 
 /// Fetches `url` as text under `policy`: each attempt has a timeout, and a 429, a 5xx or a network
 /// failure is retried after the server's `Retry-After` or an exponential backoff (see
 /// [`retry_delay_ms`]). A 404, another 4xx or a timeout is not retried.
 pub async fn fetch_with_retry(url: &str, policy: &FetchPolicy) -> Result<String, FetchError> {
+    fetch_body(url, policy).await.map(|b| b.text)
+}
+
+/// [`fetch_with_retry`], saying also whether the body is the service worker's offline copy.
+pub async fn fetch_body(url: &str, policy: &FetchPolicy) -> Result<Body, FetchError> {
     let mut attempts = 0;
     loop {
         attempts += 1;
@@ -104,6 +138,11 @@ pub async fn fetch_with_retry(url: &str, policy: &FetchPolicy) -> Result<String,
             Ok(body) => return Ok(body),
             Err(failure) => failure,
         };
+        // Offline, a network failure is the browser saying so: waiting to retry only delays the
+        // saved copies (45 series times the backoff).
+        if matches!(error, FetchError::Network(..)) && browser_offline() {
+            return Err(error);
+        }
         let retry_after_ms =
             retry_after.as_deref().and_then(|v| parse_retry_after_ms(v, js_sys::Date::now()));
         match retry_delay_ms(policy, attempts, &error, retry_after_ms) {
@@ -111,6 +150,11 @@ pub async fn fetch_with_retry(url: &str, policy: &FetchPolicy) -> Result<String,
             None => return Err(error),
         }
     }
+}
+
+/// Whether the browser says it has no network (`navigator.onLine` false; "true" proves nothing).
+fn browser_offline() -> bool {
+    web_sys::window().is_some_and(|w| !w.navigator().on_line())
 }
 
 /// The wait before the next attempt after attempt number `attempts` (1-based) failed with `error`,
@@ -161,7 +205,7 @@ pub fn parse_retry_after_ms(value: &str, now_ms: f64) -> Option<u32> {
 
 /// One GET of `url`, aborted after `timeout_ms`. On failure, also returns the `Retry-After` header
 /// when the server sent one (a cross-origin server must expose it for the page to see it).
-async fn attempt(url: &str, timeout_ms: u32) -> Result<String, (FetchError, Option<String>)> {
+async fn attempt(url: &str, timeout_ms: u32) -> Result<Body, (FetchError, Option<String>)> {
     let fail = |e: FetchError| (e, None);
     let window =
         web_sys::window().ok_or_else(|| fail(FetchError::Network(url.to_string(), "no window".into())))?;
@@ -195,8 +239,17 @@ async fn attempt(url: &str, timeout_ms: u32) -> Result<String, (FetchError, Opti
             return Err((FetchError::Status(url.to_string(), status), retry_after));
         }
     }
+    let offline_copy_of = response
+        .headers()
+        .get("x-tideline-offline-copy")
+        .ok()
+        .flatten()
+        .and_then(|s| OfflineReason::parse(&s));
     let text = JsFuture::from(response.text().map_err(|e| fail(network(url, &e)))?).await.map_err(aborted)?;
-    text.as_string().ok_or_else(|| fail(FetchError::Network(url.to_string(), "body is not text".into())))
+    let text = text
+        .as_string()
+        .ok_or_else(|| fail(FetchError::Network(url.to_string(), "body is not text".into())))?;
+    Ok(Body { text, offline_copy_of })
 }
 
 fn network(url: &str, error: &JsValue) -> FetchError {

@@ -81,6 +81,11 @@ test('draws weekly net liquidity and shows the latest value computed from the da
     await page.screenshot({ path: path.join(OUT_DIR, 'net-liquidity.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: path.join(OUT_DIR, 'net-liquidity-phone.png'), fullPage: true });
+    // On a phone: no sideways scrolling, and the figure and its chart still shown.
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no sideways scrolling at 390 px');
+    assert.ok(await value.isVisible(), 'the latest value is shown on a phone');
+    const phoneChart = await page.locator('svg.line-chart').first().boundingBox();
+    assert.ok(phoneChart && phoneChart.width > 200 && phoneChart.x >= 0 && phoneChart.x + phoneChart.width <= 390, JSON.stringify(phoneChart));
     await page.setViewportSize({ width: 1100, height: 900 });
     // Beyond the Fed is its own page, reached from the navigation with the same settings.
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Beyond the Fed' }).click();
@@ -138,6 +143,12 @@ test('an uploaded ETF flow table replaces the mirror\'s in the flow figures', as
     await page.selectOption('#upload-role', 'etf_flows.csv');
     await page.setInputFiles('#upload-file', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('Date,IBIT,Total\n2024-06-21,abc,1\n') });
     await page.getByText('line 2', { exact: false }).first().waitFor({ timeout: 10000 });
+    // Submitted anyway, it is refused with its line and the list keeps the good table alone.
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.locator('form.upload-form .upload-error').filter({ hasText: /^Not added: .*line 2/ }).waitFor({ timeout: 10000 });
+    assert.equal(await page.locator('form.upload-form .upload-error').count(), 1, 'the error is said once');
+    assert.equal(await page.locator('ul.uploads li').count(), 1);
+    assert.doesNotMatch(await page.locator('ul.uploads').textContent(), /bad\.csv/);
     await nav.getByRole('link', { name: 'Beyond the Fed' }).click();
     await page.getByTestId('etf-flows').waitFor({ timeout: 10000 });
     assert.match(await page.getByTestId('etf-flows').textContent(), /2024-06-20: 123\.4 USD mn/);

@@ -29,6 +29,10 @@
 //! | `imp` | liquidity regime threshold, % over 13 weeks | -10..=10 |
 //! | `series` | series chosen on the Explore page, `ID,ID` | at most 8, known series |
 //! | `strat` | backtest strategies, compact form of [`StrategySpec`] | at most 8 |
+//! | `start` | backtest start, no earlier than this Friday (`YYYY-MM-DD`) | in the data's span |
+//! | `sweep` | run the backtest's parameter sweep: `1` | `1` |
+//! | `wf` | run the backtest's walk-forward: `1` | `1` |
+//! | `cost.CLASS` | trading cost of an asset class, bps (`cash`, `treasuries`, `gold`, `equities`, `crypto`, `other`) | 0..=500 |
 //!
 //! # Example
 //! ```
@@ -45,6 +49,9 @@ use std::fmt;
 use std::ops::RangeInclusive;
 
 use crate::backtest::strategy::StrategySpec;
+use crate::backtest::sweep::SweepConfig;
+use crate::backtest::walkforward::WalkForwardConfig;
+use crate::backtest::BacktestConfig;
 use crate::chart::{Window, WindowSpec};
 use crate::date::Date;
 use crate::model::chain::is_indicator_id;
@@ -60,6 +67,10 @@ pub const MAX_PAIRS: usize = 6;
 pub const MAX_SERIES: usize = 8;
 /// Most strategies in a backtest.
 pub const MAX_STRATEGIES: usize = 8;
+/// The asset classes of `cost.CLASS`, as in [`crate::backtest::engine::CostConfig`].
+pub const COST_CLASSES: [&str; 6] = ["cash", "treasuries", "gold", "equities", "crypto", "other"];
+/// Bounds of a trading cost, bps.
+const COST_BOUNDS: RangeInclusive<f64> = 0.0..=500.0;
 /// The longest series id accepted.
 const MAX_ID_LEN: usize = 40;
 
@@ -124,6 +135,14 @@ pub struct Settings {
     pub series: Vec<String>,
     /// Backtest strategies (empty: the defaults).
     pub strategies: Vec<StrategySpec>,
+    /// Backtest start (`None`: when every strategy's warm-up ends).
+    pub backtest_start: Option<Date>,
+    /// Run the backtest's parameter sweep.
+    pub sweep: bool,
+    /// Run the backtest's walk-forward.
+    pub walk_forward: bool,
+    /// Trading costs in bps by asset class ([`COST_CLASSES`]); a class left out keeps the default.
+    pub costs: BTreeMap<String, f64>,
 }
 
 const Z_BOUNDS: RangeInclusive<usize> = 26..=520;
@@ -188,7 +207,16 @@ impl Settings {
                 }
                 self.strategies = if value.is_empty() || value == "all" { Vec::new() } else { specs };
             }
+            "start" => self.backtest_start = Some(Date::parse_iso(value).ok_or("not a date (YYYY-MM-DD)")?),
+            "sweep" => self.sweep = flag(value)?,
+            "wf" => self.walk_forward = flag(value)?,
             _ => {
+                if let Some(class) = key.strip_prefix("cost.") {
+                    if !COST_CLASSES.contains(&class) {
+                        return Err(format!("not an asset class (one of {})", COST_CLASSES.join(", ")));
+                    }
+                    self.costs.insert(class.to_string(), bounded_float(value, COST_BOUNDS)?);
+                }
                 if let Some(id) = key.strip_prefix("w.") {
                     if !is_indicator_id(id) {
                         return Err("not a chain indicator".to_string());
@@ -244,6 +272,18 @@ impl Settings {
         if !self.strategies.is_empty() {
             put("strat", self.strategies.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(","));
         }
+        if let Some(d) = self.backtest_start {
+            put("start", d.to_string());
+        }
+        if self.sweep {
+            put("sweep", "1".to_string());
+        }
+        if self.walk_forward {
+            put("wf", "1".to_string());
+        }
+        for (class, bps) in &self.costs {
+            put(&format!("cost.{class}"), bps.to_string());
+        }
         if parts.is_empty() {
             return String::new();
         }
@@ -268,6 +308,16 @@ impl Settings {
             } else if d > last {
                 notices.push(Notice::new("as_of", &d.to_string(), format!("after the newest data ({last})")));
                 self.as_of = None;
+            }
+        }
+        if let Some(d) = self.backtest_start {
+            if d < first || d > last {
+                notices.push(Notice::new(
+                    "start",
+                    &d.to_string(),
+                    format!("outside the data ({first} to {last})"),
+                ));
+                self.backtest_start = None;
             }
         }
         if let Some(r @ WindowSpec::Dates(Window { first: a, last: b })) = self.range {
@@ -332,10 +382,66 @@ impl Settings {
         config
     }
 
-    /// These settings without the page-local view state (the chart window and the Explore page's
-    /// series), i.e. only what the model's report depends on: the key of a cached report.
+    /// The backtest's settings: the defaults of [`BacktestConfig`] with these settings over them
+    /// (as-of date, start, strategies, costs, sweep and walk-forward with their defaults, and the
+    /// chain and regime settings the strategies read), with the weekly rows kept for the curves.
+    /// `tideline backtest --config` reads the same document as JSON.
+    pub fn backtest_config(&self) -> BacktestConfig {
+        let model = self.model_config(&ModelConfig::default());
+        let mut config = BacktestConfig {
+            as_of: self.as_of,
+            start: self.backtest_start,
+            chain: model.chain,
+            regimes: model.regimes,
+            include_weeks: true,
+            ..BacktestConfig::default()
+        };
+        if !self.strategies.is_empty() {
+            config.strategies = self.strategies.clone();
+        }
+        let costs = &mut config.engine.costs;
+        for (class, bps) in &self.costs {
+            let slot = match class.as_str() {
+                "cash" => &mut costs.cash_bps,
+                "treasuries" => &mut costs.treasuries_bps,
+                "gold" => &mut costs.gold_bps,
+                "equities" => &mut costs.equities_bps,
+                "crypto" => &mut costs.crypto_bps,
+                _ => &mut costs.other_bps,
+            };
+            *slot = *bps;
+        }
+        if self.sweep {
+            config.sweep = Some(SweepConfig::default());
+        }
+        if self.walk_forward {
+            config.walk_forward = Some(WalkForwardConfig::default());
+        }
+        config
+    }
+
+    /// These settings without the page-local view state (the chart window, the Explore page's
+    /// series, the backtest's settings), i.e. only what the model's report depends on: the key of
+    /// a cached report.
     pub fn model_part(&self) -> Settings {
-        Settings { range: None, series: Vec::new(), strategies: Vec::new(), ..self.clone() }
+        Settings {
+            range: None,
+            series: Vec::new(),
+            strategies: Vec::new(),
+            backtest_start: None,
+            sweep: false,
+            walk_forward: false,
+            costs: BTreeMap::new(),
+            ..self.clone()
+        }
+    }
+}
+
+fn flag(value: &str) -> Result<bool, String> {
+    match value {
+        "1" => Ok(true),
+        "0" | "" => Ok(false),
+        _ => Err("not 1 or 0".to_string()),
     }
 }
 
@@ -461,6 +567,34 @@ mod tests {
     }
 
     #[test]
+    fn the_backtest_settings_make_the_config_the_command_reads() {
+        let (s, notices) = Settings::from_query(
+            "?as_of=2024-06-28&strat=timing:NASDAQ100:8:0.5:-0.5&start=2020-01-03&sweep=1&wf=1&cost.crypto=40&cost.equities=2",
+        );
+        assert!(notices.is_empty(), "{notices:?}");
+        let config = s.backtest_config();
+        assert_eq!(config.as_of, Date::parse_iso("2024-06-28"));
+        assert_eq!(config.start, Date::parse_iso("2020-01-03"));
+        assert_eq!(config.strategies.len(), 1);
+        assert_eq!(config.engine.costs.crypto_bps, 40.0);
+        assert_eq!(config.engine.costs.equities_bps, 2.0);
+        assert_eq!(config.engine.costs.gold_bps, BacktestConfig::default().engine.costs.gold_bps);
+        assert!(config.sweep.is_some() && config.walk_forward.is_some() && config.include_weeks);
+        // The JSON the page offers is the document `tideline backtest --config` reads back.
+        let json = serde_json::to_string(&config).expect("serialise");
+        let back: BacktestConfig = serde_json::from_str(&json).expect("deserialise");
+        assert_eq!(serde_json::to_string(&back).expect("serialise"), json);
+        // The backtest's settings do not touch the model's report.
+        assert_eq!(s.model_part(), Settings::from_query("?as_of=2024-06-28").0);
+        // Out of range or unknown: dropped with a notice.
+        let (bad, notices) = Settings::from_query("?cost.crypto=9000&cost.bonds=1&sweep=yes");
+        assert_eq!(bad, Settings::default());
+        assert_eq!(notices.len(), 3);
+        // With no strategy named, the command's defaults.
+        assert_eq!(Settings::default().backtest_config().strategies, BacktestConfig::default().strategies);
+    }
+
+    #[test]
     fn reads_and_prints_every_key() {
         let q = "?as_of=2024-06-28&range=2020-01-01..2024-01-01&z=104&chg=26&thr=0.75&w.VIX=2&lag=13\
                  &pairs=CBBTCUSD:SP500&aw=104&gw=52&imp=-1.5&series=WALCL,DGS10&strat=rotation,quadrant";
@@ -570,7 +704,7 @@ mod tests {
         });
         (
             (
-                prop::option::of(date),
+                prop::option::of(date.clone()),
                 prop::option::of(range),
                 prop::option::of(Z_BOUNDS),
                 prop::option::of(CHG_BOUNDS),
@@ -578,6 +712,16 @@ mod tests {
             (prop::option::of(THR_BOUNDS), weights, prop::option::of(LAG_BOUNDS), pairs),
             (prop::option::of(AW_BOUNDS), prop::option::of(GW_BOUNDS), prop::option::of(IMP_BOUNDS)),
             (series, strategies),
+            (
+                prop::option::of(date),
+                any::<bool>(),
+                any::<bool>(),
+                prop::collection::btree_map(
+                    (0..COST_CLASSES.len()).prop_map(|i| COST_CLASSES[i].to_string()),
+                    COST_BOUNDS,
+                    0..3,
+                ),
+            ),
         )
             .prop_map(
                 |(
@@ -585,6 +729,7 @@ mod tests {
                     (thr, weights, lag, pairs),
                     (aw, gw, imp),
                     (series, strategies),
+                    (backtest_start, sweep, walk_forward, costs),
                 )| {
                     Settings {
                         as_of,
@@ -600,6 +745,10 @@ mod tests {
                         impulse_threshold: imp.map(|v| if v == 0.0 { 0.0 } else { v }),
                         series,
                         strategies,
+                        backtest_start,
+                        sweep,
+                        walk_forward,
+                        costs,
                     }
                 },
             )

@@ -106,6 +106,21 @@ pub struct CostConfig {
     pub other_bps: f64,
 }
 
+impl CostConfig {
+    /// The cost of an asset class by its name (`cash`, `treasuries`, `gold`, `equities`,
+    /// `crypto`; anything else is `other`), bps.
+    pub fn bps_of(&self, class: &str) -> f64 {
+        match class {
+            "cash" => self.cash_bps,
+            "treasuries" => self.treasuries_bps,
+            "gold" => self.gold_bps,
+            "equities" => self.equities_bps,
+            "crypto" => self.crypto_bps,
+            _ => self.other_bps,
+        }
+    }
+}
+
 impl Default for CostConfig {
     fn default() -> CostConfig {
         CostConfig {
