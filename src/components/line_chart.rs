@@ -53,6 +53,9 @@ pub fn LineChart(
     /// (`band-expanding`), tiling the axis (`tideline_core::chart::spans_of_runs`).
     #[prop(optional)]
     bands: Vec<Span<&'static str>>,
+    /// A base-10 log value axis (growth curves; every value must be above 0).
+    #[prop(optional)]
+    log: bool,
 ) -> impl IntoView {
     let sync = use_context::<ChartSync>();
     let local_date = RwSignal::new(None::<Date>);
@@ -90,7 +93,7 @@ pub fn LineChart(
     });
     let geometry = Memo::new(move |_| {
         let frame = Frame { width: width.get(), height: HEIGHT, ..Frame::default() };
-        let options = LineOptions { frame, window: shown_window.get(), ..LineOptions::default() };
+        let options = LineOptions { frame, window: shown_window.get(), log, ..LineOptions::default() };
         points.with(|p| line_chart(&[LineInput { label: "", points: p }], &options))
     });
     let in_window = Memo::new(move |_| {

@@ -5,7 +5,7 @@ use tideline_core::chart::{format_thousands, spans_of_runs, Span};
 use tideline_core::report::Report;
 
 use super::{interval, signed, with_report};
-use crate::app::{use_app, Freshness};
+use crate::app::Freshness;
 use crate::components::overview::ChainOverview;
 use crate::components::{BeyondTheFed, LineChart};
 
@@ -215,8 +215,106 @@ pub fn RotationPage() -> impl IntoView {
                 </table>
                 </div>
             </section>
+            {report.risk_by_regime.clone().map(|risk| view! { <RiskByRegimePanel risk=risk /> })}
         }
     })
+}
+
+/// Risk by regime (`report.risk_by_regime`, defined in `tideline_core::model::risk_regime`): each
+/// spectrum asset's next-week return, volatility, Sharpe ratio and drawdown in each liquidity
+/// regime and cycle quadrant known at the start of the week, with the bootstrap interval of the
+/// mean; a mean is called "above 0" or "below 0" only when its interval excludes 0.
+#[component]
+fn RiskByRegimePanel(risk: tideline_core::model::risk_regime::RiskByRegime) -> impl IntoView {
+    use tideline_core::model::risk_regime::RegimeRisk;
+    fn row<R>(name: &str, regime: String, risk: &RegimeRisk<R>, first: bool, span: usize) -> impl IntoView {
+        let regime = if regime == "all" { "every week".to_string() } else { regime.replace('_', " ") };
+        let pct = |v: Option<f64>, d: usize| signed(v.map(|v| 100.0 * v), d);
+        let verdict = match risk.ci95 {
+            Some([lo, _]) if lo > 0.0 => "above 0",
+            Some([_, hi]) if hi < 0.0 => "below 0",
+            Some(_) => "not distinguishable from 0",
+            None => "too few weeks",
+        };
+        let ci = risk.ci95.map(|[lo, hi]| [100.0 * lo, 100.0 * hi]);
+        view! {
+            <tr class:first-of-asset=first>
+                {first.then(|| view! { <th scope="rowgroup" rowspan=span>{name.to_string()}</th> })}
+                <td>{regime}</td>
+                <td class="num">{risk.weeks}</td>
+                <td class="num">{pct(risk.mean_weekly, 2)}</td>
+                <td class="num">{interval(ci, 2)}</td>
+                <td>{verdict}</td>
+                <td class="num">{pct(risk.annualised_return, 1)}</td>
+                <td class="num">{risk.annualised_volatility.map_or("–".to_string(), |v| format!("{:.1}", 100.0 * v))}</td>
+                <td class="num">{signed(risk.sharpe, 2)}</td>
+                <td class="num">{pct(risk.max_drawdown, 1)}</td>
+            </tr>
+        }
+    }
+    let table = |grouping: &'static str, caption: &'static str| {
+        let rows = risk
+            .assets
+            .iter()
+            .flat_map(|a| {
+                let mut out = Vec::new();
+                if grouping == "liquidity" {
+                    let span = a.liquidity.len() + 1;
+                    out.push(row(&a.name, a.all.regime_name(), &a.all, true, span).into_any());
+                    out.extend(
+                        a.liquidity.iter().map(|r| row(&a.name, r.regime_name(), r, false, span).into_any()),
+                    );
+                } else {
+                    let span = a.cycle.len();
+                    out.extend(
+                        a.cycle
+                            .iter()
+                            .enumerate()
+                            .map(|(i, r)| row(&a.name, r.regime_name(), r, i == 0, span).into_any()),
+                    );
+                }
+                out
+            })
+            .collect_view();
+        view! {
+            <div class="table-wrap">
+            <table class="data risk-regime" data-testid=format!("risk-by-{grouping}")>
+                <caption>{caption}</caption>
+                <thead><tr>
+                    <th scope="col">"Asset"</th><th scope="col">"Regime"</th><th scope="col" class="num">"Weeks"</th>
+                    <th scope="col" class="num">"Mean weekly return (log, %)"</th><th scope="col" class="num">"95% interval"</th>
+                    <th scope="col">"Mean"</th><th scope="col" class="num">"Annualised (log, %)"</th>
+                    <th scope="col" class="num">"Volatility (%/yr)"</th><th scope="col" class="num">"Sharpe"</th>
+                    <th scope="col" class="num">"Max drawdown (%)"</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+            </div>
+        }
+    };
+    let by_liquidity = table("liquidity", "By liquidity regime (first row of each asset: every week)");
+    let by_quadrant = table("quadrant", "By cycle quadrant (growth and inflation momentum)");
+    let csv = risk.to_csv();
+    let export =
+        move |_| crate::components::line_chart::download(&csv, "text/csv", "tideline-risk-by-regime.csv");
+    let as_of = risk.as_of.map_or_else(|| "no week".to_string(), |d| d.to_string());
+    let cash = risk.risk_free.clone().unwrap_or_else(|| "none loaded: no Sharpe ratio".to_string());
+    view! {
+        <section class="panel" aria-labelledby="risk-regime-title">
+            <h2 id="risk-regime-title">"Risk by regime"</h2>
+            <p class="definition">
+                {format!(
+                    "Each asset's log return over the week after each Friday, grouped by the regime known that Friday (point in time), up to {as_of}. \
+                     The interval is a 95% moving-block bootstrap of the mean; a regime with fewer than {} weeks has no figures. \
+                     Sharpe over cash ({cash}); drawdown of the regime's weeks compounded in order.",
+                    risk.min_weeks,
+                )}
+            </p>
+            <div class="table-tools"><button type="button" class="button" on:click=export>"CSV"</button></div>
+            {by_liquidity}
+            {by_quadrant}
+        </section>
+    }
 }
 
 /// Asymmetry: does crypto follow the decline of US stocks but not the rise?
@@ -328,33 +426,6 @@ pub fn LeadLagPage() -> impl IntoView {
             </section>
         }
     })
-}
-
-/// Backtest: the strategies of the link, and how to run them.
-#[component]
-pub fn BacktestPage() -> impl IntoView {
-    let app = use_app();
-    let strategies = move || {
-        app.settings.with(|s| {
-            if s.strategies.is_empty() {
-                "all".to_string()
-            } else {
-                s.strategies.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(",")
-            }
-        })
-    };
-    view! {
-        <h1 class="answer">"Do rotation strategies beat holding, point in time and out of sample?"</h1>
-        <section class="panel" aria-labelledby="bt-title">
-            <h2 id="bt-title">"Strategies of this link"</h2>
-            <p data-testid="strategies">{strategies}</p>
-            <p class="definition">
-                "The backtest replays each week with only the data public then, with trading costs, and tests out of sample by walk-forward. "
-                "On this machine it runs with the same engine as the page:"
-            </p>
-            <pre class="command">{move || format!("tideline backtest --data <site>/data --strategy {} --walk-forward", strategies())}</pre>
-        </section>
-    }
 }
 
 /// Beyond the Fed: global liquidity, policy divergence, stress, crypto flows, gold.

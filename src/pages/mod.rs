@@ -3,10 +3,12 @@
 //! and format, the core computes.
 
 mod analysis;
+mod backtest;
 mod data;
 mod explore;
 
-pub use analysis::{AsymmetryPage, BacktestPage, BeyondPage, ChainPage, LeadLagPage, Overview, RotationPage};
+pub use analysis::{AsymmetryPage, BeyondPage, ChainPage, LeadLagPage, Overview, RotationPage};
+pub use backtest::BacktestPage;
 pub use data::DataPage;
 pub use explore::ExplorePage;
 

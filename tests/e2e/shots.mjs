@@ -25,6 +25,10 @@ try {
       // Until the mirror has answered and the worker's report is on screen.
       await page.getByTestId('data-progress').waitFor({ state: 'detached', timeout: 30000 }).catch(() => {});
       await page.getByTestId('computing').and(page.locator('.active')).waitFor({ state: 'detached', timeout: 30000 }).catch(() => {});
+      // A backtest runs in the worker after the report: until its result or its error.
+      if (route === 'backtest') {
+        await page.locator('[data-testid="metrics"], [data-testid="backtest-error"]').first().waitFor({ timeout: 60000 }).catch(() => problems.push('no backtest result'));
+      }
       await page.waitForTimeout(1000);
       const file = path.join(out, `${route || 'overview'}-${width}.png`);
       await page.screenshot({ path: file, fullPage: true });

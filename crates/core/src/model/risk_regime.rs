@@ -351,14 +351,23 @@ pub const TABLE_HEADERS: [&str; 11] = [
 ];
 
 /// A regime's row of [`RiskByRegime::table`].
+impl<R: Serialize> RegimeRisk<R> {
+    /// The regime's name as in the JSON (`expanding`, `stagflation`, `all`): serde's, so the
+    /// table, the CSV and the page agree with the report.
+    pub fn regime_name(&self) -> String {
+        serde_json::to_value(&self.regime)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
 fn table_row<R: Serialize>(tier: &str, grouping: &str, risk: &RegimeRisk<R>) -> Vec<String> {
     let number = |v: Option<f64>| v.filter(|v| v.is_finite()).map_or_else(String::new, |v| v.to_string());
-    // The regime's name as in the JSON (`expanding`, `stagflation`): serde's, so the two agree.
-    let regime = serde_json::to_value(&risk.regime).ok().and_then(|v| v.as_str().map(str::to_string));
     vec![
         tier.to_string(),
         grouping.to_string(),
-        regime.unwrap_or_default(),
+        risk.regime_name(),
         risk.weeks.to_string(),
         number(risk.mean_weekly),
         number(risk.ci95.map(|[lo, _]| lo)),
