@@ -25,6 +25,7 @@ cd fuzz
 
 if [ "$#" -gt 0 ]; then targets=("$@"); else mapfile -t targets < <(cargo fuzz list); fi
 
+mkdir -p target
 echo "fuzz: building ${#targets[@]} targets (cargo fuzz build --sanitizer none, release)..." >&2
 cargo fuzz build --sanitizer none >/dev/null 2>target/build.log || {
   cat target/build.log >&2

@@ -233,7 +233,7 @@ fn RiskByRegimePanel(risk: tideline_core::model::risk_regime::RiskByRegime) -> i
         let verdict = match risk.ci95 {
             Some([lo, _]) if lo > 0.0 => "above 0",
             Some([_, hi]) if hi < 0.0 => "below 0",
-            Some(_) => "not distinguishable from 0",
+            Some(_) => "spans 0",
             None => "too few weeks",
         };
         let ci = risk.ci95.map(|[lo, hi]| [100.0 * lo, 100.0 * hi]);
