@@ -47,7 +47,10 @@ for (const origin of extra) {
 const csp = [
   "default-src 'self'",
   `script-src 'self' 'wasm-unsafe-eval' ${hashes.join(' ')}`.trim(),
-  "style-src 'self'",
+  // Inline styles are allowed: an exported chart carries its look inline (an SVG read back for its
+  // PNG), and Leptos may set style attributes. Styles cannot run code, and with img-src and
+  // connect-src held to this origin a style has nowhere to send what it could read.
+  "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   `connect-src 'self' ${[...liveOrigins, ...extra].sort().join(' ')}`,
   // gloo-worker starts the model's worker from a blob: shim that imports this origin's script.

@@ -234,7 +234,7 @@ pub fn UploadPanel(
         };
         let kind = table.get_untracked();
         if let Err(error) = validate_upload_body(&file.file_name, &file.body, kind) {
-            form_error.set(Some(error));
+            form_error.set(Some(format!("Not added: {error}")));
             return;
         }
         let typed = name.get_untracked();
@@ -280,8 +280,8 @@ pub fn UploadPanel(
             }
             .into_any(),
         ),
-        // Submitted anyway and refused: the refusal below says it once.
-        Some(Err(error)) if add.value().with(|v| matches!(v, Some(Err(e)) if *e == error)) => None,
+        // Submitted anyway and refused: the form's refusal says it, once.
+        Some(Err(_)) if form_error.with(Option::is_some) => None,
         Some(Err(error)) => Some(view! { <p class="upload-error" role="alert">{error}</p> }.into_any()),
         None => None,
     };

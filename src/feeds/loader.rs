@@ -691,8 +691,9 @@ pub async fn load_tables(names: &[String], options: &LoadOptions) -> TablesOutco
         }
         match current {
             Some((copy, summary)) => {
-                // The body was parsed by `check_table`; it parses again the same way.
-                let _ = kind.load_into(&mut inputs, &copy.source, &copy.body);
+                // The body was parsed by `check_table`; it parses again the same way. Named by its
+                // file name, as `tideline analyze` names it, so the two reports agree.
+                let _ = kind.load_into(&mut inputs, name, &copy.body);
                 status.source = copy.source;
                 status.rows = summary.rows;
                 status.span = summary.first.zip(summary.last).map(|(a, b)| (a.to_string(), b.to_string()));
