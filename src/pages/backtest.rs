@@ -107,7 +107,7 @@ fn headline(report: &BacktestReport) -> String {
             let head = match c.verdict {
                 Verdict::Beats => "beats",
                 Verdict::Trails => "trails",
-                Verdict::NoSignificantDifference => "does no measurably better or worse than",
+                Verdict::NoSignificantDifference => "is not measurably better or worse than",
             };
             format!(
                 "{} {head} {} on the Sharpe ratio ({} weeks, 95% interval of the difference {}).",

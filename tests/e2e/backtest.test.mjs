@@ -112,7 +112,7 @@ test('a timing strategy on the page has the metrics and the report of tideline b
     // The answer says what the interval supports, no more.
     const answer = await page.getByTestId('answer').textContent();
     const first = expected.strategies[0].comparisons[0];
-    const word = { beats: 'beats', trails: 'trails', no_significant_difference: 'does no measurably better or worse than' }[first.verdict];
+    const word = { beats: 'beats', trails: 'trails', no_significant_difference: 'is not measurably better or worse than' }[first.verdict];
     assert.ok(answer.includes(`${word} ${first.against}`), answer);
     assert.deepEqual(problems, []);
   } finally {
