@@ -162,6 +162,11 @@ row("browser: parse feed text (wasm)", c["parse_mb_s"], "MB/s", ">= 150 MB/s", a
 row("browser: read saved binary copies (wasm)", w["decode_mb_s"], "MB/s")
 row("browser: longest main-thread task, cold load", c["longest_task_ms"], "ms", "<= 50 ms", at_most(c["longest_task_ms"], 50))
 row("browser: longest main-thread task, cached load", w["longest_task_ms"], "ms", "<= 50 ms", at_most(w["longest_task_ms"], 50))
+sw = b.get("sweep") or {}
+row("browser: strategies + 441-cell sweep, in the worker", sw.get("sweep_worker_ms"), "ms", "<= 300 ms", at_most(sw.get("sweep_worker_ms"), 300))
+row("browser: backtest request to answer on the page", sw.get("sweep_round_trip_ms"), "ms")
+row(f"browser: reading the backtest's JSON on the page ({(sw.get('sweep_read_bytes') or 0) / 1e6:.1f} MB)", sw.get("sweep_read_ms"), "ms")
+row("browser: longest main-thread task during the sweep", sw.get("sweep_longest_task_ms"), "ms", "<= 50 ms", at_most(sw.get("sweep_longest_task_ms"), 50))
 
 width = [max(len(r[i]) for r in rows + [("figure", "measured", "goal", "")]) for i in range(4)]
 line = lambda r: "| " + " | ".join(x.ljust(width[i]) for i, x in enumerate(r)) + " |"

@@ -289,8 +289,10 @@ fn Shell() -> impl IntoView {
             });
         }
         Response::Backtest { json, compute_ms, .. } => {
+            let started = now_ms();
             let result = serde_json::from_str::<tideline_core::backtest::BacktestReport>(&json)
                 .map_err(|e| format!("The backtest's report could not be read: {e}"));
+            perf::add("backtest_read", now_ms() - started, json.len());
             backtest.update(|b| {
                 if let Some(b) = b {
                     b.result = Some(result.map(|r| (r, json)));

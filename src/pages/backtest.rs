@@ -6,12 +6,13 @@
 
 use leptos::prelude::*;
 use tideline_core::backtest::compare::Verdict;
+use tideline_core::backtest::engine::CASH;
 use tideline_core::backtest::strategy::StrategySpec;
 use tideline_core::backtest::sweep::{SweepReport, TimingParam};
 use tideline_core::backtest::walkforward::WalkForwardReport;
 use tideline_core::backtest::{BacktestReport, RunReport};
-use tideline_core::chart::{csv_of_table, heatmap, DivergingScale, Rect};
-use tideline_core::settings::Settings;
+use tideline_core::chart::{csv_of_table, heatmap, DivergingScale, LinearScale, Rect};
+use tideline_core::settings::{Settings, COST_CLASSES, DEFAULT_SWEEP};
 use tideline_core::Date;
 
 use super::{interval, signed};
@@ -26,6 +27,10 @@ const KINDS: [(&str, &str); 3] = [
     ("timing", "Liquidity timing: the risk asset or cash on the net-liquidity impulse"),
     ("quadrant", "Cycle quadrant: weights by growth and inflation momentum"),
 ];
+
+/// The benchmarks offered (at most six at once: [`tideline_core::settings::MAX_BENCHMARKS`]).
+const BENCHMARKS: [&str; 7] =
+    ["hold:CBBTCUSD", "hold:NASDAQ100", "hold:SP500", "hold:GOLD", "hold:CBETHUSD", "60/40", "cash"];
 
 /// The compact name of a strategy's kind (`rotation`, `timing`, `quadrant`, `rule`).
 fn kind_of(spec: &StrategySpec) -> &'static str {
@@ -199,6 +204,40 @@ fn Controls(update: impl Fn(Box<dyn FnOnce(&mut Settings)>) + Copy + Send + Sync
             }
         }
     };
+    // The sweep's axes: two different parameters; choosing one the other holds swaps them.
+    let axes = move || app.settings.with(|s| s.sweep.unwrap_or(DEFAULT_SWEEP));
+    let axis_options = move |slot: usize| {
+        let chosen = axes()[slot];
+        TimingParam::ALL
+            .into_iter()
+            .map(|p| view! { <option value=p.key() selected=p == chosen>{param_name(p)}</option> })
+            .collect_view()
+    };
+    let set_axis = move |slot: usize, key: String| {
+        let Some(param) = TimingParam::from_key(&key) else { return };
+        let mut next = axes();
+        if next[1 - slot] == param {
+            next.swap(0, 1);
+        } else {
+            next[slot] = param;
+        }
+        update(Box::new(move |s| s.sweep = Some(next)));
+    };
+    let benchmarks = Memo::new(move |_| {
+        app.settings.with(|s| s.backtest_config().benchmarks.into_iter().map(|b| b.name).collect::<Vec<_>>())
+    });
+    let has_bench = move |name: &str| benchmarks.with(|b| b.iter().any(|n| n == name));
+    let toggle_bench = move |name: &'static str, on: bool| {
+        let mut next = benchmarks.get_untracked();
+        next.retain(|n| n != name);
+        if on {
+            next.push(name.to_string());
+        }
+        if next.is_empty() || next.len() > tideline_core::settings::MAX_BENCHMARKS {
+            return;
+        }
+        update(Box::new(move |s| s.benchmarks = next));
+    };
     view! {
         <section class="panel controls" aria-labelledby="bt-settings">
             <h2 id="bt-settings">"Settings"</h2>
@@ -231,8 +270,8 @@ fn Controls(update: impl Fn(Box<dyn FnOnce(&mut Settings)>) + Copy + Send + Sync
                     <option value="gt">"above"</option>
                 </select></label>
                 <label>" "<input id="rule-threshold" size="6" inputmode="decimal" aria-label="Threshold" prop:value=move || threshold.get() on:input=move |ev| threshold.set(event_target_value(&ev)) /></label>
-                <label>": hold "<input id="rule-true" list="rule-series" size="10" prop:value=move || asset_true.get() on:input=move |ev| asset_true.set(event_target_value(&ev)) /></label>
-                <label>", else "<input id="rule-false" list="rule-series" size="10" prop:value=move || asset_false.get() on:input=move |ev| asset_false.set(event_target_value(&ev)) /></label>
+                <label>": hold "<input id="rule-true" list="rule-series" size="12" prop:value=move || asset_true.get() on:input=move |ev| asset_true.set(event_target_value(&ev)) /></label>
+                <label>", else "<input id="rule-false" list="rule-series" size="12" prop:value=move || asset_false.get() on:input=move |ev| asset_false.set(event_target_value(&ev)) /></label>
                 " "<button type="submit" class="button">"Add rule"</button>
                 {move || rule_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             </form>
@@ -245,18 +284,44 @@ fn Controls(update: impl Fn(Box<dyn FnOnce(&mut Settings)>) + Copy + Send + Sync
                             update(Box::new(move |s| s.backtest_start = d));
                         } />
                 </label>
-                <label>"Costs, equities (bps) "
-                    <input type="number" id="cost-equities" min="0" max="500" step="1" prop:value=cost("equities")
-                        on:change=move |ev| set_cost("equities", event_target_value(&ev)) />
-                </label>
-                <label>"Costs, crypto (bps) "
-                    <input type="number" id="cost-crypto" min="0" max="500" step="1" prop:value=cost("crypto")
-                        on:change=move |ev| set_cost("crypto", event_target_value(&ev)) />
-                </label>
+            </div>
+            <fieldset class="picker costs">
+                <legend>"Trading costs per trade, basis points of the amount traded"</legend>
+                {COST_CLASSES.into_iter().map(|class| view! {
+                    <label>{format!("{class} ")}
+                        <input type="number" id=format!("cost-{class}") min="0" max="500" step="1" prop:value=cost(class)
+                            on:change=move |ev| set_cost(class, event_target_value(&ev)) />
+                    </label>
+                }).collect_view()}
+            </fieldset>
+            <fieldset class="picker benchmarks">
+                <legend>"Benchmarks"</legend>
+                {BENCHMARKS.into_iter().map(|name| view! {
+                    <label class="pick">
+                        <input type="checkbox" data-testid=format!("bench-{name}") prop:checked=move || has_bench(name)
+                            on:change=move |ev| toggle_bench(name, event_target_checked(&ev)) />
+                        {name}
+                    </label>
+                }).collect_view()}
+            </fieldset>
+            <div class="inline-fields">
                 <label class="pick">
-                    <input type="checkbox" data-testid="run-sweep" prop:checked=move || app.settings.with(|s| s.sweep)
-                        on:change=move |ev| { let on = event_target_checked(&ev); update(Box::new(move |s| s.sweep = on)) } />
-                    "Parameter sweep (impulse lookback × threshold)"
+                    <input type="checkbox" data-testid="run-sweep" prop:checked=move || app.settings.with(|s| s.sweep.is_some())
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            update(Box::new(move |s| s.sweep = on.then_some(s.sweep.unwrap_or(DEFAULT_SWEEP))))
+                        } />
+                    "Parameter sweep of the timing strategy"
+                </label>
+                <label>"rows "
+                    <select id="sweep-rows" on:change=move |ev| set_axis(0, event_target_value(&ev))>
+                        {move || axis_options(0)}
+                    </select>
+                </label>
+                <label>"× columns "
+                    <select id="sweep-cols" on:change=move |ev| set_axis(1, event_target_value(&ev))>
+                        {move || axis_options(1)}
+                    </select>
                 </label>
                 <label class="pick">
                     <input type="checkbox" data-testid="run-wf" prop:checked=move || app.settings.with(|s| s.walk_forward)
@@ -333,8 +398,79 @@ fn Results(
                 }
             }).collect_view()}
         </section>
+        <section class="panel" aria-labelledby="bt-risk">
+            <h2 id="bt-risk">"Drawdowns and exposure"</h2>
+            <p class="definition">
+                "Drawdown: the fall from the highest equity so far, in %. Exposure: the share of the portfolio not in cash each week, in %, as decided on the Friday before."
+            </p>
+            {report.strategies.iter().map(|run| {
+                let drawdown: Vec<(Date, f64)> = run.weeks.iter().map(|w| (w.date, 100.0 * w.drawdown)).collect();
+                let exposure: Vec<(Date, f64)> = run
+                    .weeks
+                    .iter()
+                    .map(|w| (w.date, 100.0 * (1.0 - w.weights.get(CASH).copied().unwrap_or(0.0))))
+                    .collect();
+                view! {
+                    <h3 class="chart-title">{format!("{}: drawdown", run.label)}</h3>
+                    <LineChart points=drawdown unit="% below peak" label=format!("{}: drawdown, %", run.label) id=format!("{}_drawdown", run.name) />
+                    <h3 class="chart-title">{format!("{}: exposure", run.label)}</h3>
+                    <LineChart points=exposure unit="% not in cash" label=format!("{}: share not in cash, %", run.label) id=format!("{}_exposure", run.name) />
+                }
+            }).collect_view()}
+        </section>
+        <CalendarYears runs=report.strategies.iter().cloned().chain(report.benchmarks.iter().cloned()).collect() />
         {report.sweep.clone().map(|sweep| view! { <SweepPanel sweep=sweep update=update /> })}
         {report.walk_forward.clone().map(|wf| view! { <WalkForwardPanel wf=wf /> })}
+    }
+}
+
+/// Each run's return in each calendar year (net of costs), beside cash's.
+#[component]
+fn CalendarYears(runs: Vec<RunReport>) -> impl IntoView {
+    let mut years: Vec<i32> =
+        runs.iter().flat_map(|r| r.metrics.calendar_years.iter().map(|y| y.year)).collect();
+    years.sort_unstable();
+    years.dedup();
+    let headers: Vec<String> =
+        std::iter::once("year".to_string()).chain(runs.iter().map(|r| r.name.clone())).collect();
+    let rows: Vec<Vec<String>> = years
+        .iter()
+        .map(|year| {
+            std::iter::once(year.to_string())
+                .chain(runs.iter().map(|r| {
+                    r.metrics.calendar_years.iter().find(|y| y.year == *year).map_or("–".to_string(), |y| {
+                        let partial = if y.weeks < 50 { format!(" ({} wk)", y.weeks) } else { String::new() };
+                        format!("{}{partial}", pct(Some(y.portfolio_return), 1))
+                    })
+                }))
+                .collect()
+        })
+        .collect();
+    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let csv = csv_of_table(&header_refs, &rows);
+    let export = move |_| download(&csv, "text/csv", "tideline-backtest-calendar-years.csv");
+    view! {
+        <section class="panel" aria-labelledby="bt-years">
+            <h2 id="bt-years">"Calendar-year returns"</h2>
+            <p class="definition">"Each run's compounded net return in each calendar year, in %; a year the window covers only in part says how many weeks."</p>
+            <div class="table-wrap">
+            <table class="data" data-testid="calendar-years">
+                <caption>"Return by calendar year, %"</caption>
+                <thead><tr>{headers.iter().enumerate().map(|(i, h)| {
+                    let num = i > 0;
+                    view! { <th scope="col" class:num=num>{h.clone()}</th> }
+                }).collect_view()}</tr></thead>
+                <tbody>{rows.into_iter().map(|row| view! {
+                    <tr>{row.into_iter().enumerate().map(|(i, cell)| if i == 0 {
+                        view! { <th scope="row">{cell}</th> }.into_any()
+                    } else {
+                        view! { <td class="num">{cell}</td> }.into_any()
+                    }).collect_view()}</tr>
+                }).collect_view()}</tbody>
+            </table>
+            </div>
+            <div class="table-tools"><button type="button" class="button" on:click=export>"CSV"</button></div>
+        </section>
     }
 }
 
@@ -516,19 +652,21 @@ fn SweepPanel(
     sweep: SweepReport,
     update: impl Fn(Box<dyn FnOnce(&mut Settings)>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    const CELL_W: f64 = 34.0;
     const CELL_H: f64 = 16.0;
     const LEFT: f64 = 70.0;
     const TOP: f64 = 8.0;
     let rows = sweep.rows.values.len();
     let cols = sweep.cols.values.len();
+    // The grid fits about 900 px: narrower cells for more columns (never below 14 px).
+    let cell_w = (900.0 / cols.max(1) as f64).clamp(14.0, 34.0);
     let values: Vec<Vec<f64>> =
         sweep.sharpe.iter().map(|r| r.iter().map(|v| v.unwrap_or(f64::NAN)).collect()).collect();
     let mid = sweep.benchmark_sharpe.unwrap_or(0.0);
     let finite: Vec<f64> = values.iter().flatten().copied().filter(|v| v.is_finite()).collect();
     let spread = finite.iter().map(|v| (v - mid).abs()).fold(0.1, f64::max);
-    let scale = DivergingScale::new(mid - spread, mid, mid + spread);
-    let plot = Rect::new(LEFT, TOP, CELL_W * cols as f64, CELL_H * rows as f64);
+    // Blue above the benchmark's Sharpe (better), orange below.
+    let scale = DivergingScale::new(mid - spread, mid, mid + spread).higher_is_supportive();
+    let plot = Rect::new(LEFT, TOP, cell_w * cols as f64, CELL_H * rows as f64);
     let cells = heatmap(&values, plot, &scale, 2);
     let legend = scale.legend(5, 2);
     let width = LEFT + plot.width + 8.0;
@@ -542,7 +680,7 @@ fn SweepPanel(
         let params = col_param.apply(&row_param.apply(&base, *r), *c);
         update(Box::new(move |s| {
             s.strategies = vec![StrategySpec::LiquidityTiming(params)];
-            s.sweep = false;
+            s.sweep = None;
         }));
     });
     let summary = format!(
@@ -568,7 +706,7 @@ fn SweepPanel(
         .iter()
         .enumerate()
         .filter(|(i, _)| i % 4 == 0)
-        .map(|(i, v)| (LEFT + (i as f64 + 0.5) * CELL_W, format!("{v}")))
+        .map(|(i, v)| (LEFT + (i as f64 + 0.5) * cell_w, format!("{v}")))
         .collect();
     let (rname, cname) = (param_name(row_param), param_name(col_param));
     let (label_x, col_label_y, unit_y) = (LEFT - 4.0, TOP + plot.height + 12.0, TOP + plot.height + 28.0);
@@ -649,17 +787,18 @@ fn WalkForwardPanel(wf: WalkForwardReport) -> impl IntoView {
                 "Each fold picks the sweep's best cell on {} weeks in sample, then trades it on the next {} weeks; only the out-of-sample weeks count.",
                 wf.in_sample_weeks, wf.out_of_sample_weeks
             )}</p>
+            <WalkForwardTimeline wf=wf.clone() />
             <div class="table-wrap">
             <table class="data" data-testid="wf-folds">
                 <caption>"Folds"</caption>
                 <thead><tr>
-                    <th scope="col">"In sample"</th><th scope="col">"Out of sample"</th><th scope="col">"Chosen (lookback, threshold)"</th>
+                    <th scope="col">"In sample"</th><th scope="col">"Out of sample"</th><th scope="col">"Chosen (lookback, threshold, risk floor)"</th>
                     <th scope="col" class="num">"Sharpe in"</th><th scope="col" class="num">"Sharpe out"</th><th scope="col" class="num">"Return out %"</th>
                 </tr></thead>
                 <tbody>{wf.folds.iter().map(|f| view! {
                     <tr>
                         <td>{span(&f.in_sample)}</td><td>{span(&f.out_of_sample)}</td>
-                        <td>{format!("{} weeks, {}%", f.chosen.lookback_weeks, f.chosen.threshold_pct)}</td>
+                        <td>{format!("{} weeks, {}%, floor {}", f.chosen.lookback_weeks, f.chosen.threshold_pct, f.chosen.risk_floor)}</td>
                         <td class="num">{signed(f.in_sample_sharpe, 2)}</td>
                         <td class="num">{signed(f.out_of_sample_sharpe, 2)}</td>
                         <td class="num">{pct(f.out_of_sample_return, 1)}</td>
@@ -673,4 +812,60 @@ fn WalkForwardPanel(wf: WalkForwardReport) -> impl IntoView {
             <LineChart points=bench_points unit="× initial (log)" label=format!("{}: growth of 1, same weeks", bench.label) id="walk_forward_benchmark" log=true />
         </section>
     }
+}
+
+/// The folds on one time axis: each fold a row, its in-sample window grey and its out-of-sample
+/// window in the accent colour, the years marked below.
+#[component]
+fn WalkForwardTimeline(wf: WalkForwardReport) -> impl IntoView {
+    const ROW: f64 = 9.0;
+    const LEFT: f64 = 8.0;
+    const WIDTH: f64 = 760.0;
+    let days = |d: Option<Date>| d.map(|d| f64::from(d.days()));
+    let first = wf.folds.iter().filter_map(|f| days(f.in_sample.start)).fold(f64::INFINITY, f64::min);
+    let last = wf.folds.iter().filter_map(|f| days(f.out_of_sample.end)).fold(f64::NEG_INFINITY, f64::max);
+    if !(first.is_finite() && last.is_finite() && last > first) {
+        return None;
+    }
+    let x = LinearScale::new(first, last, LEFT, WIDTH - LEFT);
+    let height = ROW * wf.folds.len() as f64 + 22.0;
+    let bar = |span: &tideline_core::backtest::Span| {
+        let (a, b) = (days(span.start)?, days(span.end)?);
+        Some((x.map(a), (x.map(b) - x.map(a)).max(1.0)))
+    };
+    let rows = wf
+        .folds
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let y = ROW * i as f64;
+            let is = bar(&f.in_sample)
+                .map(|(x0, w)| view! { <rect class="wf-in" x=x0 y=y width=w height=ROW - 2.0></rect> });
+            let oos = bar(&f.out_of_sample)
+                .map(|(x0, w)| view! { <rect class="wf-out" x=x0 y=y width=w height=ROW - 2.0></rect> });
+            view! { <g>{is}{oos}</g> }
+        })
+        .collect_view();
+    let first_year = Date::from_days(first as i32).year();
+    let last_year = Date::from_days(last as i32).year();
+    let step = ((last_year - first_year) / 8).max(1);
+    let ticks = (first_year + 1..=last_year)
+        .filter(|y| (y - first_year) % step == 0)
+        .filter_map(|y| Date::from_ymd(y, 1, 1))
+        .map(|d| {
+            let px = x.map(f64::from(d.days()));
+            let y = height - 4.0;
+            view! { <text x=px y=y text-anchor="middle">{d.year().to_string()}</text> }
+        })
+        .collect_view();
+    Some(view! {
+        <div class="table-wrap">
+        <svg class="wf-timeline" data-testid="wf-timeline" role="img" width=WIDTH height=height viewBox=format!("0 0 {WIDTH} {height}")
+            aria-label=format!("{} folds: in-sample windows in grey, out-of-sample windows in colour", wf.folds.len())>
+            {rows}
+            {ticks}
+        </svg>
+        </div>
+        <p class="band-legend"><span><span class="swatch wf-in"></span>"in sample (parameters chosen)"</span><span><span class="swatch wf-out"></span>"out of sample (traded)"</span></p>
+    })
 }

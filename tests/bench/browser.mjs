@@ -9,6 +9,11 @@
 //   parse_mb_s       bytes of feed text parsed / time parsing them (window.tidelineBench.parse)
 //   decode_mb_s      the same for saved binary copies (window.tidelineBench.decode)
 //   longest_task_ms  the longest main-thread task seen while loading (PerformanceObserver longtask)
+// and, on the Backtest page with the 441-cell sweep (a fresh context, data cached by a first visit):
+//   sweep_worker_ms  the worker's time for the strategies and the sweep (window.tidelineBench.worker_backtest)
+//   sweep_round_trip_ms  request to answer on the page (the measure tideline:backtest)
+//   sweep_read_ms    reading the answer's JSON on the main thread (window.tidelineBench.backtest_read)
+//   sweep_longest_task_ms  the longest main-thread task from the request to the heatmap on screen
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../e2e/browser.mjs';
 import { serve } from '../e2e/server.mjs';
@@ -19,9 +24,13 @@ const RUNS = Number(process.env.RUNS ?? 3);
 
 const OBSERVE = () => {
   window.__longest = 0;
+  window.__tasks = [];
   try {
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
+      for (const e of list.getEntries()) {
+        window.__longest = Math.max(window.__longest, e.duration);
+        window.__tasks.push([e.startTime, e.duration]);
+      }
     }).observe({ type: 'longtask', buffered: true });
   } catch (_) { /* no longtask support: reported as 0 */ }
 };
@@ -64,18 +73,42 @@ const server = await serve(SITE, DATA);
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 const cold = [];
 const cached = [];
+const sweeps = [];
 try {
   for (let run = 0; run < RUNS; run += 1) {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     await context.addInitScript(OBSERVE);
     cold.push(await visit(context, server.url));
     cached.push(await visit(context, server.url));
+    sweeps.push(await sweep(context, server.url));
     await context.close();
   }
 } finally {
   await browser.close();
   await server.close();
 }
+/** The Backtest page with the sweep, on data this context has cached: the worker's figures. */
+async function sweep(context, url) {
+  const page = await context.newPage();
+  await page.goto(`${url}backtest?sweep=1`);
+  await page.locator('[data-testid="sweep-heatmap"]').waitFor({ timeout: 120_000 });
+  await page.waitForTimeout(300);
+  const figures = await page.evaluate(() => {
+    const bench = window.tidelineBench ?? {};
+    const start = performance.getEntriesByName('tideline:backtest-start')[0]?.startTime ?? 0;
+    const during = (window.__tasks ?? []).filter(([t, d]) => t + d >= start).map(([, d]) => d);
+    return {
+      sweep_worker_ms: bench.worker_backtest?.ms ?? null,
+      sweep_round_trip_ms: performance.getEntriesByName('tideline:backtest')[0]?.duration ?? null,
+      sweep_read_ms: bench.backtest_read?.ms ?? null,
+      sweep_read_bytes: bench.backtest_read?.bytes ?? null,
+      sweep_longest_task_ms: during.length ? Math.max(...during) : 0,
+    };
+  });
+  await page.close();
+  return figures;
+}
+
 const summary = (visits) => ({
   first_report_ms: median(visits.map((v) => v.first_report_ms)),
   model_ms: median(visits.flatMap((v) => v.model_ms)),
@@ -86,4 +119,5 @@ const summary = (visits) => ({
   longest_task_ms: median(visits.map((v) => v.longest_task_ms)),
   sections: visits.at(-1)?.sections ?? {},
 });
-console.log(JSON.stringify({ runs: RUNS, cold: summary(cold), cached: summary(cached) }, null, 1));
+const sweepSummary = Object.fromEntries(Object.keys(sweeps[0] ?? {}).map((k) => [k, median(sweeps.map((s) => s[k]))]));
+console.log(JSON.stringify({ runs: RUNS, cold: summary(cold), cached: summary(cached), sweep: sweepSummary }, null, 1));

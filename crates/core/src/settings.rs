@@ -30,7 +30,8 @@
 //! | `series` | series chosen on the Explore page, `ID,ID` | at most 8, known series |
 //! | `strat` | backtest strategies, compact form of [`StrategySpec`] | at most 8 |
 //! | `start` | backtest start, no earlier than this Friday (`YYYY-MM-DD`) | in the data's span |
-//! | `sweep` | run the backtest's parameter sweep: `1` | `1` |
+//! | `sweep` | run the backtest's parameter sweep: `1` (lookback x threshold) or `ROWS:COLS` of `lookback`, `threshold`, `floor` | two different parameters |
+//! | `bench` | backtest benchmarks, `hold:ASSET`, `60/40`, `cash`, comma-separated | at most 6 |
 //! | `wf` | run the backtest's walk-forward: `1` | `1` |
 //! | `cost.CLASS` | trading cost of an asset class, bps (`cash`, `treasuries`, `gold`, `equities`, `crypto`, `other`) | 0..=500 |
 //!
@@ -48,8 +49,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::RangeInclusive;
 
+use crate::backtest::strategy::BenchmarkSpec;
 use crate::backtest::strategy::StrategySpec;
-use crate::backtest::sweep::SweepConfig;
+use crate::backtest::sweep::{SweepConfig, TimingParam};
 use crate::backtest::walkforward::WalkForwardConfig;
 use crate::backtest::BacktestConfig;
 use crate::chart::{Window, WindowSpec};
@@ -67,6 +69,10 @@ pub const MAX_PAIRS: usize = 6;
 pub const MAX_SERIES: usize = 8;
 /// Most strategies in a backtest.
 pub const MAX_STRATEGIES: usize = 8;
+/// Most backtest benchmarks.
+pub const MAX_BENCHMARKS: usize = 6;
+/// The sweep's default axes.
+pub const DEFAULT_SWEEP: [TimingParam; 2] = [TimingParam::LookbackWeeks, TimingParam::ThresholdPct];
 /// The asset classes of `cost.CLASS`, as in [`crate::backtest::engine::CostConfig`].
 pub const COST_CLASSES: [&str; 6] = ["cash", "treasuries", "gold", "equities", "crypto", "other"];
 /// Bounds of a trading cost, bps.
@@ -137,8 +143,10 @@ pub struct Settings {
     pub strategies: Vec<StrategySpec>,
     /// Backtest start (`None`: when every strategy's warm-up ends).
     pub backtest_start: Option<Date>,
-    /// Run the backtest's parameter sweep.
-    pub sweep: bool,
+    /// Run the backtest's parameter sweep over these two parameters (rows, columns).
+    pub sweep: Option<[TimingParam; 2]>,
+    /// Backtest benchmarks by name ([`BenchmarkSpec::parse`]); empty: the defaults.
+    pub benchmarks: Vec<String>,
     /// Run the backtest's walk-forward.
     pub walk_forward: bool,
     /// Trading costs in bps by asset class ([`COST_CLASSES`]); a class left out keeps the default.
@@ -208,7 +216,24 @@ impl Settings {
                 self.strategies = if value.is_empty() || value == "all" { Vec::new() } else { specs };
             }
             "start" => self.backtest_start = Some(Date::parse_iso(value).ok_or("not a date (YYYY-MM-DD)")?),
-            "sweep" => self.sweep = flag(value)?,
+            "sweep" => self.sweep = parse_sweep(value)?,
+            "bench" => {
+                let names: Vec<String> =
+                    value.split(',').filter(|n| !n.is_empty()).map(str::to_string).collect();
+                if names.len() > MAX_BENCHMARKS {
+                    return Err(format!("more than {MAX_BENCHMARKS} benchmarks"));
+                }
+                for n in &names {
+                    BenchmarkSpec::parse(n)?;
+                }
+                let mut unique = names.clone();
+                unique.sort();
+                unique.dedup();
+                if unique.len() != names.len() {
+                    return Err("a benchmark is named twice".to_string());
+                }
+                self.benchmarks = names;
+            }
             "wf" => self.walk_forward = flag(value)?,
             _ => {
                 if let Some(class) = key.strip_prefix("cost.") {
@@ -275,8 +300,18 @@ impl Settings {
         if let Some(d) = self.backtest_start {
             put("start", d.to_string());
         }
-        if self.sweep {
-            put("sweep", "1".to_string());
+        if let Some(axes) = self.sweep {
+            put(
+                "sweep",
+                if axes == DEFAULT_SWEEP {
+                    "1".to_string()
+                } else {
+                    format!("{}:{}", axes[0].key(), axes[1].key())
+                },
+            );
+        }
+        if !self.benchmarks.is_empty() {
+            put("bench", self.benchmarks.join(","));
         }
         if self.walk_forward {
             put("wf", "1".to_string());
@@ -411,8 +446,15 @@ impl Settings {
             };
             *slot = *bps;
         }
-        if self.sweep {
-            config.sweep = Some(SweepConfig::default());
+        if let Some([rows, cols]) = self.sweep {
+            config.sweep = Some(SweepConfig {
+                rows: rows.default_axis(),
+                cols: cols.default_axis(),
+                ..SweepConfig::default()
+            });
+        }
+        if !self.benchmarks.is_empty() {
+            config.benchmarks = self.benchmarks.iter().filter_map(|n| BenchmarkSpec::parse(n).ok()).collect();
         }
         if self.walk_forward {
             config.walk_forward = Some(WalkForwardConfig::default());
@@ -429,10 +471,28 @@ impl Settings {
             series: Vec::new(),
             strategies: Vec::new(),
             backtest_start: None,
-            sweep: false,
+            sweep: None,
+            benchmarks: Vec::new(),
             walk_forward: false,
             costs: BTreeMap::new(),
             ..self.clone()
+        }
+    }
+}
+
+fn parse_sweep(value: &str) -> Result<Option<[TimingParam; 2]>, String> {
+    match value {
+        "1" => Ok(Some(DEFAULT_SWEEP)),
+        "0" | "" => Ok(None),
+        _ => {
+            let (a, b) = value.split_once(':').ok_or("1, 0 or ROWS:COLS (lookback, threshold, floor)")?;
+            let (Some(a), Some(b)) = (TimingParam::from_key(a), TimingParam::from_key(b)) else {
+                return Err("ROWS:COLS must name lookback, threshold or floor".to_string());
+            };
+            if a == b {
+                return Err("the rows and columns must vary different parameters".to_string());
+            }
+            Ok(Some([a, b]))
         }
     }
 }
@@ -587,9 +647,26 @@ mod tests {
         // The backtest's settings do not touch the model's report.
         assert_eq!(s.model_part(), Settings::from_query("?as_of=2024-06-28").0);
         // Out of range or unknown: dropped with a notice.
-        let (bad, notices) = Settings::from_query("?cost.crypto=9000&cost.bonds=1&sweep=yes");
+        let (bad, notices) = Settings::from_query(
+            "?cost.crypto=9000&cost.bonds=1&sweep=yes&sweep=floor:floor&bench=hold:,bonds",
+        );
         assert_eq!(bad, Settings::default());
-        assert_eq!(notices.len(), 3);
+        assert_eq!(notices.len(), 5);
+        // Any two parameters can be swept; benchmarks by name.
+        let (s, notices) = Settings::from_query("?sweep=floor:lookback&bench=hold:GOLD,cash");
+        assert!(notices.is_empty(), "{notices:?}");
+        let config = s.backtest_config();
+        let sweep = config.sweep.expect("a sweep");
+        assert_eq!(
+            (sweep.rows.param, sweep.cols.param),
+            (TimingParam::RiskFloor, TimingParam::LookbackWeeks)
+        );
+        assert_eq!(sweep.cell_count(), 9 * 49);
+        assert_eq!(
+            config.benchmarks.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(),
+            ["hold:GOLD", "cash"]
+        );
+        assert_eq!(s.to_query(), "?sweep=floor:lookback&bench=hold:GOLD,cash");
         // With no strategy named, the command's defaults.
         assert_eq!(Settings::default().backtest_config().strategies, BacktestConfig::default().strategies);
     }
@@ -714,7 +791,23 @@ mod tests {
             (series, strategies),
             (
                 prop::option::of(date),
-                any::<bool>(),
+                prop::option::of(
+                    (0..3usize, 1..3usize)
+                        .prop_map(|(a, k)| [TimingParam::ALL[a], TimingParam::ALL[(a + k) % 3]]),
+                ),
+                prop::collection::vec(
+                    prop_oneof![
+                        Just("60/40".to_string()),
+                        Just("cash".to_string()),
+                        id().prop_map(|a| format!("hold:{a}")),
+                    ],
+                    0..4,
+                )
+                .prop_map(|mut v| {
+                    let mut seen = std::collections::BTreeSet::new();
+                    v.retain(|n| seen.insert(n.clone()));
+                    v
+                }),
                 any::<bool>(),
                 prop::collection::btree_map(
                     (0..COST_CLASSES.len()).prop_map(|i| COST_CLASSES[i].to_string()),
@@ -729,7 +822,7 @@ mod tests {
                     (thr, weights, lag, pairs),
                     (aw, gw, imp),
                     (series, strategies),
-                    (backtest_start, sweep, walk_forward, costs),
+                    (backtest_start, sweep, benchmarks, walk_forward, costs),
                 )| {
                     Settings {
                         as_of,
@@ -747,6 +840,7 @@ mod tests {
                         strategies,
                         backtest_start,
                         sweep,
+                        benchmarks,
                         walk_forward,
                         costs,
                     }

@@ -697,6 +697,31 @@ impl BenchmarkSpec {
         }
     }
 
+    /// A benchmark by its name: `hold:ASSET` (any asset id), `60/40` or `cash`.
+    ///
+    /// ```
+    /// use tideline_core::backtest::strategy::BenchmarkSpec;
+    /// assert_eq!(BenchmarkSpec::parse("hold:GOLD").unwrap(), BenchmarkSpec::buy_and_hold("GOLD"));
+    /// assert_eq!(BenchmarkSpec::parse("60/40").unwrap().name, "60/40");
+    /// assert!(BenchmarkSpec::parse("hold:").is_err() && BenchmarkSpec::parse("bonds").is_err());
+    /// ```
+    pub fn parse(name: &str) -> Result<BenchmarkSpec, String> {
+        match name.trim() {
+            "60/40" => Ok(BenchmarkSpec::sixty_forty()),
+            "cash" => Ok(BenchmarkSpec::cash()),
+            other => match other.strip_prefix("hold:") {
+                Some(asset)
+                    if !asset.is_empty()
+                        && asset.len() <= 40
+                        && asset.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+                {
+                    Ok(BenchmarkSpec::buy_and_hold(asset))
+                }
+                _ => Err(format!("{other:?} is not a benchmark (hold:ASSET, 60/40 or cash)")),
+            },
+        }
+    }
+
     /// The benchmarks of MODEL.md 7: buy and hold BTC, Nasdaq 100, S&P 500; 60/40; cash.
     pub fn defaults() -> Vec<BenchmarkSpec> {
         vec![

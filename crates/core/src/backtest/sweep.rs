@@ -49,6 +49,33 @@ impl TimingParam {
         }
         p
     }
+
+    /// Every parameter, in the order a picker lists them.
+    pub const ALL: [TimingParam; 3] =
+        [TimingParam::LookbackWeeks, TimingParam::ThresholdPct, TimingParam::RiskFloor];
+
+    /// The short name links use: `lookback`, `threshold`, `floor`.
+    pub fn key(self) -> &'static str {
+        match self {
+            TimingParam::LookbackWeeks => "lookback",
+            TimingParam::ThresholdPct => "threshold",
+            TimingParam::RiskFloor => "floor",
+        }
+    }
+
+    /// The parameter of a short name ([`TimingParam::key`]).
+    pub fn from_key(key: &str) -> Option<TimingParam> {
+        TimingParam::ALL.into_iter().find(|p| p.key() == key)
+    }
+
+    /// The axis a sweep gives this parameter unless told otherwise: lookback 4..=52 weeks by 1
+    /// (49 values), threshold -2..=2 % by 0.5 (9), risk-appetite floor -2..=2 by 0.5 (9).
+    pub fn default_axis(self) -> SweepAxis {
+        match self {
+            TimingParam::LookbackWeeks => SweepAxis::range(self, 4.0, 52.0, 1.0),
+            TimingParam::ThresholdPct | TimingParam::RiskFloor => SweepAxis::range(self, -2.0, 2.0, 0.5),
+        }
+    }
 }
 
 /// One axis of the grid.
@@ -92,8 +119,8 @@ impl Default for SweepConfig {
     fn default() -> SweepConfig {
         SweepConfig {
             base: None,
-            rows: SweepAxis::range(TimingParam::LookbackWeeks, 4.0, 52.0, 1.0),
-            cols: SweepAxis::range(TimingParam::ThresholdPct, -2.0, 2.0, 0.5),
+            rows: TimingParam::LookbackWeeks.default_axis(),
+            cols: TimingParam::ThresholdPct.default_axis(),
             benchmark: None,
         }
     }

@@ -67,6 +67,8 @@ pub struct DivergingScale {
     lo: f64,
     mid: f64,
     hi: f64,
+    /// Orange below the middle and blue above it ([`DivergingScale::higher_is_supportive`]).
+    reversed: bool,
 }
 
 impl DivergingScale {
@@ -74,10 +76,24 @@ impl DivergingScale {
     /// becomes the default `[-1, 0, 1]`, and a `mid` outside `[lo, hi]` is clamped into it.
     pub fn new(lo: f64, mid: f64, hi: f64) -> DivergingScale {
         if !(lo.is_finite() && mid.is_finite() && hi.is_finite()) {
-            return DivergingScale { lo: -1.0, mid: 0.0, hi: 1.0 };
+            return DivergingScale { lo: -1.0, mid: 0.0, hi: 1.0, reversed: false };
         }
         let (lo, hi) = (lo.min(hi), lo.max(hi));
-        DivergingScale { lo, mid: mid.clamp(lo, hi), hi }
+        DivergingScale { lo, mid: mid.clamp(lo, hi), hi, reversed: false }
+    }
+
+    /// The same scale with blue above the middle and orange below it, for a figure where higher
+    /// is better (a Sharpe ratio): blue stays "supportive".
+    ///
+    /// ```
+    /// use tideline_core::chart::DivergingScale;
+    /// let s = DivergingScale::new(-1.0, 0.0, 1.0).higher_is_supportive();
+    /// assert_eq!(s.colour(1.0), "#2166ac");
+    /// assert_eq!(s.colour(-1.0), "#e66101");
+    /// assert_eq!(s.colour(0.0), "#e6e6e6");
+    /// ```
+    pub fn higher_is_supportive(self) -> DivergingScale {
+        DivergingScale { reversed: true, ..self }
     }
 
     /// A scale symmetric around zero reaching the largest magnitude of `values` (at least
@@ -98,18 +114,19 @@ impl DivergingScale {
         if !v.is_finite() {
             return MISSING;
         }
+        let (below, above) = if self.reversed { (ORANGE, BLUE) } else { (BLUE, ORANGE) };
         if v <= self.mid {
             let span = self.mid - self.lo;
             if span <= 0.0 {
                 return GREY;
             }
-            GREY.mix(BLUE, (self.mid - v) / span)
+            GREY.mix(below, (self.mid - v) / span)
         } else {
             let span = self.hi - self.mid;
             if span <= 0.0 {
                 return GREY;
             }
-            GREY.mix(ORANGE, (v - self.mid) / span)
+            GREY.mix(above, (v - self.mid) / span)
         }
     }
 
