@@ -363,8 +363,15 @@ fn Results(
         .collect();
     let notes = report.notes.clone();
     let skipped = report.skipped.clone();
-    let curves =
-        report.strategies.iter().cloned().chain(report.benchmarks.iter().cloned()).collect::<Vec<_>>();
+    // The sections below the comparisons mount one per task (a few milliseconds apart), so that
+    // no single task of the main thread draws the whole page.
+    let stage = RwSignal::new(0u8);
+    for k in 1..=3u8 {
+        set_timeout(move || stage.set(k), std::time::Duration::from_millis(20 * u64::from(k)));
+    }
+    let at_least = move |k: u8| Memo::new(move |_| stage.get() >= k);
+    let (curves_shown, risk_shown, rest_shown) = (at_least(1), at_least(2), at_least(3));
+    let shared = StoredValue::new(report.clone());
     view! {
         <section class="panel" aria-labelledby="bt-metrics">
             <h2 id="bt-metrics">"Metrics"</h2>
@@ -386,6 +393,21 @@ fn Results(
             })}
         </section>
         <Comparisons report=report.clone() />
+        {move || curves_shown.get().then(|| shared.with_value(curves_section))}
+        {move || risk_shown.get().then(|| shared.with_value(risk_section))}
+        {move || rest_shown.get().then(|| shared.with_value(|report| view! {
+            <CalendarYears runs=report.strategies.iter().cloned().chain(report.benchmarks.iter().cloned()).collect() />
+            {report.sweep.clone().map(|sweep| view! { <SweepPanel sweep=sweep update=update /> })}
+            {report.walk_forward.clone().map(|wf| view! { <WalkForwardPanel wf=wf /> })}
+        }))}
+    }
+}
+
+/// The equity curve of every strategy and benchmark.
+fn curves_section(report: &BacktestReport) -> impl IntoView {
+    let curves =
+        report.strategies.iter().cloned().chain(report.benchmarks.iter().cloned()).collect::<Vec<_>>();
+    view! {
         <section class="panel" aria-labelledby="bt-curves">
             <h2 id="bt-curves">"Equity curves"</h2>
             <p class="definition">"Growth of 1 invested at the start, net of costs, on a log scale; each strategy and benchmark on the same window."</p>
@@ -398,6 +420,12 @@ fn Results(
                 }
             }).collect_view()}
         </section>
+    }
+}
+
+/// Each strategy's drawdown and exposure over time.
+fn risk_section(report: &BacktestReport) -> impl IntoView {
+    view! {
         <section class="panel" aria-labelledby="bt-risk">
             <h2 id="bt-risk">"Drawdowns and exposure"</h2>
             <p class="definition">
@@ -418,9 +446,6 @@ fn Results(
                 }
             }).collect_view()}
         </section>
-        <CalendarYears runs=report.strategies.iter().cloned().chain(report.benchmarks.iter().cloned()).collect() />
-        {report.sweep.clone().map(|sweep| view! { <SweepPanel sweep=sweep update=update /> })}
-        {report.walk_forward.clone().map(|wf| view! { <WalkForwardPanel wf=wf /> })}
     }
 }
 
