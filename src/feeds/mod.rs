@@ -306,10 +306,17 @@ pub async fn sleep(ms: u32) {
     let _ = JsFuture::from(promise).await;
 }
 
-/// Today's date (UTC) by the browser's clock.
+/// Today's date (UTC) by the browser's clock (the system's in native unit tests, where there is
+/// no browser).
 pub fn today() -> Date {
-    // `Date.now()` is a finite number of milliseconds; the cast cannot overflow before year 275760.
-    Date::from_unix_millis(js_sys::Date::now() as i64).unwrap_or(Date::from_days(0))
+    #[cfg(target_arch = "wasm32")]
+    let now_ms = js_sys::Date::now() as i64;
+    #[cfg(not(target_arch = "wasm32"))]
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    // A finite number of milliseconds; the cast cannot overflow before year 275760.
+    Date::from_unix_millis(now_ms).unwrap_or(Date::from_days(0))
 }
 
 #[cfg(test)]
