@@ -64,7 +64,24 @@ pub fn BacktestPage() -> impl IntoView {
         writer.with_value(|w| w.update(&current, f));
     };
     let state = app.backtest;
-    let result = move || state.with(|s| s.as_ref().and_then(|s| s.result.clone()));
+    // The result on screen: the newest that has come, kept while a newer one runs (the page does
+    // not blank or jump while the worker computes), with the settings it was computed with.
+    let shown = RwSignal::new(None::<Shown>);
+    Effect::new(move |_| {
+        state.with(|s| {
+            let Some(s) = s else { return };
+            let Some(result) = &s.result else { return };
+            if shown.with_untracked(|x| x.as_ref().map(|x| &x.key) != Some(&s.key)) {
+                shown.set(Some(Shown {
+                    key: s.key.clone(),
+                    result: result.clone(),
+                    config: s.config.clone(),
+                    compute_ms: s.compute_ms,
+                }));
+            }
+        })
+    });
+    let result = move || shown.with(|s| s.as_ref().map(|s| s.result.clone()));
     let running = move || state.with(|s| s.as_ref().is_some_and(|s| s.result.is_none()));
     let progress = move || state.with(|s| s.as_ref().and_then(|s| s.progress));
     view! {
@@ -74,7 +91,7 @@ pub fn BacktestPage() -> impl IntoView {
             None => "Do rotation strategies beat holding, point in time and out of sample?".to_string(),
         }}</h1>
         <Controls update=update />
-        <div class="computing-line" aria-live="polite">
+        <div class="computing-line" aria-live="polite" class:running=running>
             {move || running().then(|| {
                 let (done, total) = progress().unwrap_or((0, 0));
                 view! {
@@ -93,12 +110,21 @@ pub fn BacktestPage() -> impl IntoView {
                 <section class="panel"><p class="error" role="alert" data-testid="backtest-error">{message}</p></section>
             }.into_any(),
             Some(Ok((report, json))) => {
-                let ms = state.with_untracked(|s| s.as_ref().and_then(|s| s.compute_ms));
-                let config_json = serde_json::to_string_pretty(&config.get_untracked()).unwrap_or_default();
+                let (ms, config) = shown.with_untracked(|s| s.as_ref().map(|s| (s.compute_ms, s.config.clone())).unwrap_or_default());
+                let config_json = serde_json::to_string_pretty(&config).unwrap_or_default();
                 view! { <Results report=report json=json config_json=config_json compute_ms=ms update=update /> }.into_any()
             }
         }}
     }
+}
+
+/// A backtest result on screen.
+#[derive(Clone)]
+struct Shown {
+    key: String,
+    result: Result<(BacktestReport, String), String>,
+    config: tideline_core::backtest::BacktestConfig,
+    compute_ms: Option<f64>,
 }
 
 /// The answer of the page: the first strategy's comparison with its first benchmark, in the
