@@ -288,17 +288,24 @@ fn Shell() -> impl IntoView {
                 }
             });
         }
-        Response::Backtest { json, compute_ms, .. } => {
+        Response::Backtest { json, view_json, compute_ms, .. } => {
+            // The page reads the view made for drawing; the command's JSON is kept for the export.
             let started = now_ms();
-            let result = serde_json::from_str::<tideline_core::backtest::BacktestReport>(&json)
+            let result = serde_json::from_str::<tideline_core::backtest::BacktestReport>(&view_json)
                 .map_err(|e| format!("The backtest's report could not be read: {e}"));
-            perf::add("backtest_read", now_ms() - started, json.len());
-            backtest.update(|b| {
-                if let Some(b) = b {
-                    b.result = Some(result.map(|r| (r, json)));
-                    b.compute_ms = Some(compute_ms);
-                }
-            });
+            perf::add("backtest_read", now_ms() - started, view_json.len());
+            // Drawn in the next task: reading and drawing do not add up to one long task.
+            set_timeout(
+                move || {
+                    backtest.update(|b| {
+                        if let Some(b) = b {
+                            b.result = Some(result.map(|r| (r, json)));
+                            b.compute_ms = Some(compute_ms);
+                        }
+                    })
+                },
+                std::time::Duration::ZERO,
+            );
         }
         Response::Error { message, .. } if kind == Some(Kind::Backtest) => {
             backtest.update(|b| {

@@ -137,8 +137,11 @@ pub enum Response {
         /// The data it was computed on.
         fingerprint: u64,
         /// The backtest report, compact JSON (what `tideline backtest` writes), with its line
-        /// break.
+        /// break: the export.
         json: String,
+        /// The same report made for drawing ([`BacktestReport::page_view`]): what the page
+        /// parses, a fraction of `json`'s size.
+        view_json: String,
         /// Milliseconds it took (0 without a clock).
         compute_ms: f64,
     },
@@ -352,12 +355,14 @@ impl Engine {
         };
         let elapsed = || clock.map_or(0.0, |now| now() - started);
         report.timing.model_ms = elapsed();
-        match serde_json::to_string(&report) {
-            Ok(mut json) => {
+        let json = serde_json::to_string(&report);
+        let view_json = serde_json::to_string(&report.page_view());
+        match (json, view_json) {
+            (Ok(mut json), Ok(view_json)) => {
                 json.push('\n');
-                Response::Backtest { id, fingerprint, json, compute_ms: elapsed() }
+                Response::Backtest { id, fingerprint, json, view_json, compute_ms: elapsed() }
             }
-            Err(e) => error(format!("the backtest report: {e}")),
+            (Err(e), _) | (_, Err(e)) => error(format!("the backtest report: {e}")),
         }
     }
 }

@@ -7,7 +7,7 @@ use common::shared_data;
 use std::cell::Cell;
 
 use tideline_core::backtest::sweep::{SweepAxis, SweepConfig, TimingParam};
-use tideline_core::backtest::{run_backtest, BacktestConfig};
+use tideline_core::backtest::{run_backtest, BacktestConfig, BacktestReport};
 use tideline_core::codec::{encode_dataset, encode_tables, fingerprint_of};
 use tideline_core::dataset::Dataset;
 use tideline_core::model::flows::FlowInputs;
@@ -171,7 +171,29 @@ fn a_backtest_reports_progress_then_the_report() {
         .collect();
     assert_eq!(steps, (1..=9).map(|k| (k, 9)).collect::<Vec<_>>());
     match last {
-        Response::Backtest { id: 3, json, .. } => assert!(json.trim_end() == direct, "the backtest differs"),
+        Response::Backtest { id: 3, json, view_json, .. } => {
+            assert!(json.trim_end() == direct, "the backtest differs");
+            // The page's view: the same figures, without what no view draws.
+            let full: BacktestReport = serde_json::from_str(json).expect("the report");
+            let view: BacktestReport = serde_json::from_str(view_json).expect("the view");
+            assert_eq!(view, full.page_view());
+            assert!(view_json.len() < json.len(), "{} >= {}", view_json.len(), json.len());
+            for (a, b) in view.strategies.iter().zip(&full.strategies) {
+                assert_eq!(a.metrics, b.metrics);
+                assert_eq!(a.comparisons, b.comparisons);
+                assert_eq!(a.weeks.len(), b.weeks.len());
+                let equity = |r: &tideline_core::backtest::RunReport| {
+                    r.weeks.iter().map(|w| w.equity).collect::<Vec<_>>()
+                };
+                assert_eq!(equity(a), equity(b));
+                assert!(a.weeks.iter().all(|w| w.weights.keys().all(|k| k == "CASH")));
+                assert_eq!(
+                    a.static_mix.as_ref().map(|m| &m.run.metrics),
+                    b.static_mix.as_ref().map(|m| &m.run.metrics)
+                );
+            }
+            assert_eq!(view.sweep, full.sweep);
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -189,7 +211,13 @@ fn every_message_survives_json_and_bincode() {
         report,
         Response::DataLoaded { fingerprint, series: 3, observations: 400 },
         Response::Progress { id: 2, done: 1, total: 9 },
-        Response::Backtest { id: 2, fingerprint, json: "{}\n".into(), compute_ms: 1.5 },
+        Response::Backtest {
+            id: 2,
+            fingerprint,
+            json: "{}\n".into(),
+            view_json: "{}".into(),
+            compute_ms: 1.5,
+        },
         Response::Error { id: None, message: "bad".into() },
         Response::Error { id: Some(4), message: "worse".into() },
     ];

@@ -418,6 +418,32 @@ pub struct BacktestReport {
     pub timing: Timing,
 }
 
+impl BacktestReport {
+    /// This report as a page draws it: the same document with what no view shows left out, so
+    /// that the page's main thread reads a fraction of the command's JSON. Every figure kept is
+    /// unchanged. Left out: the weekly rows of the static mixes (their metrics stay), and in every
+    /// weekly row the weights other than cash's (the exposure drawn is the share not in cash).
+    pub fn page_view(&self) -> BacktestReport {
+        let mut view = self.clone();
+        let lean_rows = |run: &mut RunReport| {
+            for week in &mut run.weeks {
+                week.weights.retain(|asset, _| asset == engine::CASH);
+            }
+        };
+        for run in view.strategies.iter_mut().chain(view.benchmarks.iter_mut()) {
+            lean_rows(run);
+            if let Some(mix) = run.static_mix.as_mut() {
+                mix.run.weeks.clear();
+            }
+        }
+        if let Some(wf) = view.walk_forward.as_mut() {
+            lean_rows(&mut wf.out_of_sample);
+            lean_rows(&mut wf.benchmark);
+        }
+        view
+    }
+}
+
 /// The model's inputs to a backtest: the as-of date, the weekly signals and the market.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BacktestInputs {
