@@ -294,11 +294,13 @@ fn Shell() -> impl IntoView {
             let result = serde_json::from_str::<tideline_core::backtest::BacktestReport>(&view_json)
                 .map_err(|e| format!("The backtest's report could not be read: {e}"));
             perf::add("backtest_read", now_ms() - started, view_json.len());
-            // Drawn in the next task: reading and drawing do not add up to one long task.
+            // Drawn in the next task: reading and drawing do not add up to one long task. The
+            // answer belongs to the request in force now; one asked for in between drops it.
+            let asked = backtest.with_untracked(|b| b.as_ref().map(|b| b.key.clone()));
             set_timeout(
                 move || {
                     backtest.update(|b| {
-                        if let Some(b) = b {
+                        if let Some(b) = b.as_mut().filter(|b| Some(&b.key) == asked.as_ref()) {
                             b.result = Some(result.map(|r| (r, json)));
                             b.compute_ms = Some(compute_ms);
                         }
