@@ -304,7 +304,7 @@ pub fn parse_flow_table(
 ) -> Result<FlowTable, ParseError> {
     reject_html(source, body, "a CSV flow table")?;
     let body = body.trim_start_matches('\u{feff}');
-    let records = csv_records(source, body, b',')?;
+    let records = csv_records(body, b',');
     let Some((header_line, header)) = records.first() else {
         return Err(ParseError::new(source, Location::Body, ParseErrorKind::Empty));
     };
@@ -496,7 +496,7 @@ pub fn parse_treasury_sheet(source: &str, body: &str) -> Result<TreasurySheet, P
     let mut header: Option<Vec<String>> = None;
     let mut columns = [0usize; 5];
     let mut rows = Vec::new();
-    for (line, record) in csv_records(source, body, b',')? {
+    for (line, record) in csv_records(body, b',') {
         let Some(names) = &header else {
             let names: Vec<String> = record.iter().map(|c| c.to_ascii_lowercase()).collect();
             let find = |keys: &[&str]| names.iter().position(|n| keys.iter().any(|k| n.contains(k)));

@@ -6,7 +6,7 @@
 //! no lone `\r`: see [`super::scan`]) line by line, cells borrowed from the body, dates and
 //! numbers read from bytes, the vectors sized once from the body's newline count. It gives up on
 //! anything unusual, and on every error, without saying why; the general one ([`read_records`],
-//! the `csv` crate's records) then reads the body again and is the reference for every error, its
+//! [`super::records`]: RFC 4180 records) then reads the body again and is the reference for every error, its
 //! kind and its line. So the fast reader only has to be right about good bodies, and the errors
 //! stay exactly what they were.
 
@@ -132,21 +132,14 @@ fn usual_row(b: &[u8], pos: usize) -> Option<(&[u8], Option<f64>, usize)> {
     Some((&row[..10], value, pos + 11 + next))
 }
 
-/// The general reader (the `csv` crate's records): any body, and the reference for every error.
+/// The general reader ([`super::records`], the `csv` crate's records): any body, and the reference for every error.
 fn read_records(source: &str, body: &str, id: Option<&str>) -> Result<Series, ParseError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(body.as_bytes());
     let ends_cleanly = body.ends_with('\n');
     let total_lines = body.lines().count();
 
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(Ok(h)) => h,
-        Some(Err(e)) => return Err(csv_error(source, &e)),
-        None => return Err(ParseError::new(source, Location::Body, ParseErrorKind::Empty)),
+    let mut records = super::records::records(body, b',').into_iter();
+    let Some((_, header)) = records.next() else {
+        return Err(ParseError::new(source, Location::Body, ParseErrorKind::Empty));
     };
     let first = header.get(0).unwrap_or("").to_ascii_lowercase();
     if header.len() != 2 || !matches!(first.as_str(), "observation_date" | "date") {
@@ -162,9 +155,7 @@ fn read_records(source: &str, body: &str, id: Option<&str>) -> Result<Series, Pa
     let series_id = series_id(source, header.get(1).unwrap_or(""), id);
 
     let mut builder = SeriesBuilder::new(source);
-    for record in records {
-        let record = record.map_err(|e| csv_error(source, &e))?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
+    for (line, record) in records {
         let last_line_cut = !ends_cleanly && line == total_lines;
         let fail = |kind: ParseErrorKind| {
             let kind = if last_line_cut {
@@ -199,15 +190,6 @@ fn read_records(source: &str, body: &str, id: Option<&str>) -> Result<Series, Pa
         builder.push(date, value, || Location::Line(line))?;
     }
     builder.finish(&series_id)
-}
-
-fn csv_error(source: &str, e: &csv::Error) -> ParseError {
-    let line = e.position().map_or(0, |p| p.line() as usize);
-    let kind = match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => ParseErrorKind::NonNumeric { value: "<invalid UTF-8>".into() },
-        _ => ParseErrorKind::Truncated { what: e.to_string() },
-    };
-    ParseError::new(source, Location::Line(line), kind)
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod coingecko;
 pub mod defillama;
 pub mod fred;
 mod json_fast;
+pub mod records;
 mod scan;
 pub mod user_csv;
 pub mod vintage;
@@ -252,33 +253,14 @@ impl<'a> SeriesBuilder<'a> {
     }
 }
 
-/// The non-blank records of a delimited body (quotes, embedded delimiters and CRLF handled by the
-/// `csv` crate; cells trimmed; rows of any width) with the 1-based line each starts on. A record
-/// the reader cannot read is [`ParseErrorKind::Truncated`] at its line.
-pub(crate) fn csv_records(
-    source: &str,
-    body: &str,
-    delimiter: u8,
-) -> Result<Vec<(usize, csv::StringRecord)>, ParseError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .delimiter(delimiter)
-        .from_reader(body.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line() as usize);
-            ParseError::new(source, Location::Line(line), ParseErrorKind::Truncated { what: e.to_string() })
-        })?;
-        if record.iter().all(str::is_empty) {
-            continue; // a blank line, or one of delimiters only
-        }
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        rows.push((line, record));
-    }
-    Ok(rows)
+/// The non-blank records of a delimited body (quotes, embedded delimiters and line ends handled by
+/// [`records::records`]; cells trimmed; rows of any width) with the 1-based line each starts on.
+/// Every text reads (a quote left open runs to the end of the body, as RFC 4180 readers do); what
+/// the cells mean is the caller's to check.
+pub(crate) fn csv_records(body: &str, delimiter: u8) -> Vec<(usize, records::Record)> {
+    let mut rows = records::records(body, delimiter);
+    rows.retain(|(_, record)| !record.iter().all(str::is_empty)); // blank lines, or delimiters only
+    rows
 }
 
 /// Parses a decimal number; `None` when it is not one. Plain decimals take a fast path

@@ -73,7 +73,7 @@ pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Series, Parse
             return Ok(series);
         }
     }
-    let records = super::csv_records(source, body, delimiter)?;
+    let records = super::csv_records(body, delimiter);
     let cells: Vec<&str> = records.iter().flat_map(|(_, record)| record.iter()).collect();
     let mut start = 0;
     let spans: Vec<Span> = records

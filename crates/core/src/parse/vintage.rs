@@ -191,7 +191,7 @@ impl<'a> VintageBuilder<'a> {
 pub fn parse(source: &str, body: &str, id: Option<&str>) -> Result<Vintages, ParseError> {
     reject_html(source, body, "a vintage CSV")?;
     let body = body.trim_start_matches('\u{feff}');
-    let records = csv_records(source, body, b',')?;
+    let records = csv_records(body, b',');
     let Some((header_line, header)) = records.first() else {
         return Err(ParseError::new(source, Location::Body, ParseErrorKind::Empty));
     };
