@@ -4,19 +4,20 @@
 //! a heatmap with its progress, and the walk-forward. Every figure is the core's
 //! (`tideline_core::backtest`); the settings are the URL's ([`Settings::backtest_config`]).
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use tideline_core::backtest::compare::Verdict;
-use tideline_core::backtest::engine::CASH;
 use tideline_core::backtest::strategy::StrategySpec;
 use tideline_core::backtest::sweep::{SweepReport, TimingParam};
 use tideline_core::backtest::walkforward::WalkForwardReport;
-use tideline_core::backtest::{BacktestReport, RunReport};
+use tideline_core::backtest::{BacktestReport, RunCurves, RunReport};
 use tideline_core::chart::{csv_of_table, heatmap, DivergingScale, LinearScale, Rect};
 use tideline_core::settings::{Settings, COST_CLASSES, DEFAULT_SWEEP};
 use tideline_core::Date;
 
 use super::{interval, signed};
-use crate::app::use_app;
+use crate::app::{use_app, BacktestAnswer};
 use crate::components::line_chart::download;
 use crate::components::LineChart;
 use crate::state::SettingsWriter;
@@ -86,7 +87,7 @@ pub fn BacktestPage() -> impl IntoView {
     let progress = move || state.with(|s| s.as_ref().and_then(|s| s.progress));
     view! {
         <h1 class="answer" data-testid="answer">{move || match result() {
-            Some(Ok((report, _))) => headline(&report),
+            Some(Ok(answer)) => headline(&answer.report),
             Some(Err(_)) => "The backtest could not run on this data.".to_string(),
             None => "Do rotation strategies beat holding, point in time and out of sample?".to_string(),
         }}</h1>
@@ -109,10 +110,10 @@ pub fn BacktestPage() -> impl IntoView {
             Some(Err(message)) => view! {
                 <section class="panel"><p class="error" role="alert" data-testid="backtest-error">{message}</p></section>
             }.into_any(),
-            Some(Ok((report, json))) => {
+            Some(Ok(answer)) => {
                 let (ms, config) = shown.with_untracked(|s| s.as_ref().map(|s| (s.compute_ms, s.config.clone())).unwrap_or_default());
                 let config_json = serde_json::to_string_pretty(&config).unwrap_or_default();
-                view! { <Results report=report json=json config_json=config_json compute_ms=ms update=update /> }.into_any()
+                view! { <Results answer=answer config_json=config_json compute_ms=ms update=update /> }.into_any()
             }
         }}
     }
@@ -122,7 +123,7 @@ pub fn BacktestPage() -> impl IntoView {
 #[derive(Clone)]
 struct Shown {
     key: String,
-    result: Result<(BacktestReport, String), String>,
+    result: Result<Arc<BacktestAnswer>, String>,
     config: tideline_core::backtest::BacktestConfig,
     compute_ms: Option<f64>,
 }
@@ -362,12 +363,12 @@ fn Controls(update: impl Fn(Box<dyn FnOnce(&mut Settings)>) + Copy + Send + Sync
 /// Every figure of one backtest report.
 #[component]
 fn Results(
-    report: BacktestReport,
-    json: String,
+    answer: Arc<BacktestAnswer>,
     config_json: String,
     compute_ms: Option<f64>,
     update: impl Fn(Box<dyn FnOnce(&mut Settings)>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
+    let report = &answer.report;
     let window = format!(
         "{} to {} ({} weeks), as of {}",
         report.window.start.map_or("?".to_string(), |d| d.to_string()),
@@ -376,8 +377,11 @@ fn Results(
         report.as_of
     );
     let as_of = report.as_of;
-    let export_json =
-        move |_| download(&json, "application/json", &format!("tideline-backtest-{as_of}.json"));
+    let shared = StoredValue::new(answer.clone());
+    let export_json = move |_| {
+        shared
+            .with_value(|a| download(&a.json, "application/json", &format!("tideline-backtest-{as_of}.json")))
+    };
     let export_config =
         move |_| download(&config_json, "application/json", "tideline-backtest-settings.json");
     let runs: Vec<RunReport> = report
@@ -389,15 +393,16 @@ fn Results(
         .collect();
     let notes = report.notes.clone();
     let skipped = report.skipped.clone();
-    // The sections below the comparisons mount one per task (a few milliseconds apart), so that
-    // no single task of the main thread draws the whole page.
+    // The sections below the comparisons mount one per task (and their charts draw one per
+    // task after them), so that no single task of the main thread draws the whole page.
     let stage = RwSignal::new(0u8);
     for k in 1..=3u8 {
-        set_timeout(move || stage.set(k), std::time::Duration::from_millis(20 * u64::from(k)));
+        crate::components::later::in_own_task(move || {
+            let _ = stage.try_set(k); // the result may have been replaced meanwhile
+        });
     }
     let at_least = move |k: u8| Memo::new(move |_| stage.get() >= k);
     let (curves_shown, risk_shown, rest_shown) = (at_least(1), at_least(2), at_least(3));
-    let shared = StoredValue::new(report.clone());
     view! {
         <section class="panel" aria-labelledby="bt-metrics">
             <h2 id="bt-metrics">"Metrics"</h2>
@@ -419,26 +424,38 @@ fn Results(
             })}
         </section>
         <Comparisons report=report.clone() />
-        {move || curves_shown.get().then(|| shared.with_value(curves_section))}
-        {move || risk_shown.get().then(|| shared.with_value(risk_section))}
-        {move || rest_shown.get().then(|| shared.with_value(|report| view! {
-            <CalendarYears runs=report.strategies.iter().cloned().chain(report.benchmarks.iter().cloned()).collect() />
-            {report.sweep.clone().map(|sweep| view! { <SweepPanel sweep=sweep update=update /> })}
-            {report.walk_forward.clone().map(|wf| view! { <WalkForwardPanel wf=wf /> })}
+        {move || curves_shown.get().then(|| shared.with_value(|a| curves_section(a)))}
+        {move || risk_shown.get().then(|| shared.with_value(|a| risk_section(a)))}
+        {move || rest_shown.get().then(|| shared.with_value(|a| {
+            let report = &a.report;
+            view! {
+                <CalendarYears runs=report.strategies.iter().cloned().chain(report.benchmarks.iter().cloned()).collect() />
+                {report.sweep.clone().map(|sweep| view! { <SweepPanel sweep=sweep update=update /> })}
+                {report.walk_forward.clone().map(|wf| view! { <WalkForwardPanel wf=wf curves=a.curves.clone() /> })}
+            }
         }))}
     }
 }
 
 /// The equity curve of every strategy and benchmark.
-fn curves_section(report: &BacktestReport) -> impl IntoView {
-    let curves =
-        report.strategies.iter().cloned().chain(report.benchmarks.iter().cloned()).collect::<Vec<_>>();
+fn curves_section(answer: &BacktestAnswer) -> impl IntoView {
+    let report = &answer.report;
+    let keyed = |key: String, run: &RunReport| {
+        let points =
+            RunCurves::find(&answer.curves, &key).map_or_else(Vec::new, |c| c.points(|i| c.equity[i]));
+        (run.clone(), points.into_iter().filter(|p| p.1 > 0.0).collect::<Vec<(Date, f64)>>())
+    };
+    let curves = report
+        .strategies
+        .iter()
+        .map(|run| keyed(RunCurves::strategy(&run.name), run))
+        .chain(report.benchmarks.iter().map(|run| keyed(RunCurves::benchmark(&run.name), run)))
+        .collect::<Vec<_>>();
     view! {
         <section class="panel" aria-labelledby="bt-curves">
             <h2 id="bt-curves">"Equity curves"</h2>
             <p class="definition">"Growth of 1 invested at the start, net of costs, on a log scale; each strategy and benchmark on the same window."</p>
-            {curves.into_iter().map(|run| {
-                let points: Vec<(Date, f64)> = run.weeks.iter().map(|w| (w.date, w.equity)).filter(|p| p.1 > 0.0).collect();
+            {curves.into_iter().map(|(run, points)| {
                 let label = format!("{}: growth of 1, net of costs", run.label);
                 view! {
                     <h3 class="chart-title">{run.label.clone()}</h3>
@@ -450,7 +467,8 @@ fn curves_section(report: &BacktestReport) -> impl IntoView {
 }
 
 /// Each strategy's drawdown and exposure over time.
-fn risk_section(report: &BacktestReport) -> impl IntoView {
+fn risk_section(answer: &BacktestAnswer) -> impl IntoView {
+    let report = &answer.report;
     view! {
         <section class="panel" aria-labelledby="bt-risk">
             <h2 id="bt-risk">"Drawdowns and exposure"</h2>
@@ -458,12 +476,9 @@ fn risk_section(report: &BacktestReport) -> impl IntoView {
                 "Drawdown: the fall from the highest equity so far, in %. Exposure: the share of the portfolio not in cash each week, in %, as decided on the Friday before."
             </p>
             {report.strategies.iter().map(|run| {
-                let drawdown: Vec<(Date, f64)> = run.weeks.iter().map(|w| (w.date, 100.0 * w.drawdown)).collect();
-                let exposure: Vec<(Date, f64)> = run
-                    .weeks
-                    .iter()
-                    .map(|w| (w.date, 100.0 * (1.0 - w.weights.get(CASH).copied().unwrap_or(0.0))))
-                    .collect();
+                let curves = RunCurves::find(&answer.curves, &RunCurves::strategy(&run.name));
+                let drawdown = curves.map_or_else(Vec::new, |c| c.points(|i| 100.0 * c.drawdown[i]));
+                let exposure = curves.map_or_else(Vec::new, |c| c.points(|i| 100.0 * c.exposure[i]));
                 view! {
                     <h3 class="chart-title">{format!("{}: drawdown", run.label)}</h3>
                     <LineChart points=drawdown unit="% below peak" label=format!("{}: drawdown, %", run.label) id=format!("{}_drawdown", run.name) />
@@ -808,7 +823,7 @@ fn SweepPanel(
 /// The walk-forward: each fold's windows and chosen parameters, in-sample against out-of-sample
 /// Sharpe, and the stitched out-of-sample run against the benchmark on the same weeks.
 #[component]
-fn WalkForwardPanel(wf: WalkForwardReport) -> impl IntoView {
+fn WalkForwardPanel(wf: WalkForwardReport, curves: Vec<RunCurves>) -> impl IntoView {
     let span = |s: &tideline_core::backtest::Span| {
         format!(
             "{} to {}",
@@ -826,10 +841,15 @@ fn WalkForwardPanel(wf: WalkForwardReport) -> impl IntoView {
         oos.metrics.weeks,
         signed(wf.in_sample_mean_sharpe, 2)
     );
-    let oos_points: Vec<(Date, f64)> =
-        oos.weeks.iter().map(|w| (w.date, w.equity)).filter(|p| p.1 > 0.0).collect();
-    let bench_points: Vec<(Date, f64)> =
-        bench.weeks.iter().map(|w| (w.date, w.equity)).filter(|p| p.1 > 0.0).collect();
+    let equity = |key: &str| -> Vec<(Date, f64)> {
+        RunCurves::find(&curves, key)
+            .map_or_else(Vec::new, |c| c.points(|i| c.equity[i]))
+            .into_iter()
+            .filter(|p| p.1 > 0.0)
+            .collect()
+    };
+    let oos_points = equity(RunCurves::WALK_FORWARD);
+    let bench_points = equity(RunCurves::WALK_FORWARD_BENCHMARK);
     view! {
         <section class="panel" aria-labelledby="bt-wf">
             <h2 id="bt-wf">"Walk-forward: chosen in sample, traded out of sample"</h2>

@@ -49,7 +49,7 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use crate::backtest::{run_backtest_with_progress, BacktestConfig};
+use crate::backtest::{run_backtest_with_progress, BacktestConfig, RunCurves};
 use crate::codec;
 use crate::dataset::Dataset;
 use crate::model::flows::FlowInputs;
@@ -139,9 +139,11 @@ pub enum Response {
         /// The backtest report, compact JSON (what `tideline backtest` writes), with its line
         /// break: the export.
         json: String,
-        /// The same report made for drawing ([`BacktestReport::page_view`]): what the page
-        /// parses, a fraction of `json`'s size.
+        /// The same report made for drawing ([`BacktestReport::page_view`]), without its weekly
+        /// rows: what the page parses, a fraction of `json`'s size.
         view_json: String,
+        /// The weekly columns the page draws ([`BacktestReport::page_view`]).
+        curves: Vec<RunCurves>,
         /// Milliseconds it took (0 without a clock).
         compute_ms: f64,
     },
@@ -356,11 +358,12 @@ impl Engine {
         let elapsed = || clock.map_or(0.0, |now| now() - started);
         report.timing.model_ms = elapsed();
         let json = serde_json::to_string(&report);
-        let view_json = serde_json::to_string(&report.page_view());
+        let (view, curves) = report.page_view();
+        let view_json = serde_json::to_string(&view);
         match (json, view_json) {
             (Ok(mut json), Ok(view_json)) => {
                 json.push('\n');
-                Response::Backtest { id, fingerprint, json, view_json, compute_ms: elapsed() }
+                Response::Backtest { id, fingerprint, json, view_json, curves, compute_ms: elapsed() }
             }
             (Err(e), _) | (_, Err(e)) => error(format!("the backtest report: {e}")),
         }

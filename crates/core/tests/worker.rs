@@ -7,7 +7,7 @@ use common::shared_data;
 use std::cell::Cell;
 
 use tideline_core::backtest::sweep::{SweepAxis, SweepConfig, TimingParam};
-use tideline_core::backtest::{run_backtest, BacktestConfig, BacktestReport};
+use tideline_core::backtest::{run_backtest, BacktestConfig, BacktestReport, RunCurves};
 use tideline_core::codec::{encode_dataset, encode_tables, fingerprint_of};
 use tideline_core::dataset::Dataset;
 use tideline_core::model::flows::FlowInputs;
@@ -171,26 +171,32 @@ fn a_backtest_reports_progress_then_the_report() {
         .collect();
     assert_eq!(steps, (1..=9).map(|k| (k, 9)).collect::<Vec<_>>());
     match last {
-        Response::Backtest { id: 3, json, view_json, .. } => {
+        Response::Backtest { id: 3, json, view_json, curves, .. } => {
             assert!(json.trim_end() == direct, "the backtest differs");
-            // The page's view: the same figures, without what no view draws.
+            // The page's view: the same figures, the weekly rows apart as columns.
             let full: BacktestReport = serde_json::from_str(json).expect("the report");
             let view: BacktestReport = serde_json::from_str(view_json).expect("the view");
-            assert_eq!(view, full.page_view());
-            assert!(view_json.len() < json.len(), "{} >= {}", view_json.len(), json.len());
+            assert_eq!((view.clone(), curves.clone()), full.page_view());
+            assert!(view_json.len() * 4 < json.len(), "{} vs {}", view_json.len(), json.len());
             for (a, b) in view.strategies.iter().zip(&full.strategies) {
                 assert_eq!(a.metrics, b.metrics);
                 assert_eq!(a.comparisons, b.comparisons);
-                assert_eq!(a.weeks.len(), b.weeks.len());
-                let equity = |r: &tideline_core::backtest::RunReport| {
-                    r.weeks.iter().map(|w| w.equity).collect::<Vec<_>>()
+                assert!(a.weeks.is_empty());
+                let c = RunCurves::find(curves, &RunCurves::strategy(&b.name)).expect("its curves");
+                assert_eq!(c.dates, b.weeks.iter().map(|w| w.date).collect::<Vec<_>>());
+                assert_eq!(c.equity, b.weeks.iter().map(|w| w.equity).collect::<Vec<_>>());
+                assert_eq!(c.drawdown, b.weeks.iter().map(|w| w.drawdown).collect::<Vec<_>>());
+                let cash = |w: &tideline_core::backtest::engine::WeekRow| {
+                    w.weights.get("CASH").copied().unwrap_or(0.0)
                 };
-                assert_eq!(equity(a), equity(b));
-                assert!(a.weeks.iter().all(|w| w.weights.keys().all(|k| k == "CASH")));
+                assert_eq!(c.exposure, b.weeks.iter().map(|w| 1.0 - cash(w)).collect::<Vec<_>>());
                 assert_eq!(
                     a.static_mix.as_ref().map(|m| &m.run.metrics),
                     b.static_mix.as_ref().map(|m| &m.run.metrics)
                 );
+            }
+            for b in &full.benchmarks {
+                assert!(RunCurves::find(curves, &RunCurves::benchmark(&b.name)).is_some(), "{}", b.name);
             }
             assert_eq!(view.sweep, full.sweep);
         }
@@ -216,6 +222,13 @@ fn every_message_survives_json_and_bincode() {
             fingerprint,
             json: "{}\n".into(),
             view_json: "{}".into(),
+            curves: vec![RunCurves {
+                key: RunCurves::strategy("liquidity"),
+                dates: vec![d("2024-06-28")],
+                equity: vec![1.0],
+                drawdown: vec![0.0],
+                exposure: vec![0.5],
+            }],
             compute_ms: 1.5,
         },
         Response::Error { id: None, message: "bad".into() },

@@ -418,29 +418,90 @@ pub struct BacktestReport {
     pub timing: Timing,
 }
 
+/// The weekly columns a page draws of one run (equity, drawdown, exposure), apart from the
+/// report's JSON: plain vectors that cross from the worker in its binary codec and are read with
+/// no text parsed ([`BacktestReport::page_view`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunCurves {
+    /// Which run: [`RunCurves::strategy`], [`RunCurves::benchmark`], or one of the walk-forward's
+    /// two ([`RunCurves::WALK_FORWARD`], [`RunCurves::WALK_FORWARD_BENCHMARK`]).
+    pub key: String,
+    /// The Friday each week ends.
+    pub dates: Vec<Date>,
+    /// Equity at each date (1 at the start), [`WeekRow::equity`].
+    pub equity: Vec<f64>,
+    /// Drawdown at each date, [`WeekRow::drawdown`] (0 or negative).
+    pub drawdown: Vec<f64>,
+    /// The share of the portfolio not in cash over each week, 1 minus the cash weight.
+    pub exposure: Vec<f64>,
+}
+
+impl RunCurves {
+    /// The key of the walk-forward's stitched out-of-sample run.
+    pub const WALK_FORWARD: &'static str = "walk_forward/out_of_sample";
+    /// The key of the walk-forward's benchmark on the same weeks.
+    pub const WALK_FORWARD_BENCHMARK: &'static str = "walk_forward/benchmark";
+
+    /// The key of the strategy `name`.
+    pub fn strategy(name: &str) -> String {
+        format!("strategy/{name}")
+    }
+
+    /// The key of the benchmark `name`.
+    pub fn benchmark(name: &str) -> String {
+        format!("benchmark/{name}")
+    }
+
+    /// The columns of `run`'s weeks under `key`.
+    pub fn of(key: String, run: &RunReport) -> RunCurves {
+        let weeks = &run.weeks;
+        RunCurves {
+            key,
+            dates: weeks.iter().map(|w| w.date).collect(),
+            equity: weeks.iter().map(|w| w.equity).collect(),
+            drawdown: weeks.iter().map(|w| w.drawdown).collect(),
+            exposure: weeks.iter().map(|w| 1.0 - w.weights.get(CASH).copied().unwrap_or(0.0)).collect(),
+        }
+    }
+
+    /// The curves under `key` in `all`.
+    pub fn find<'a>(all: &'a [RunCurves], key: &str) -> Option<&'a RunCurves> {
+        all.iter().find(|c| c.key == key)
+    }
+
+    /// `(date, value)` points of one column.
+    pub fn points(&self, column: impl Fn(usize) -> f64) -> Vec<(Date, f64)> {
+        self.dates.iter().enumerate().map(|(i, d)| (*d, column(i))).collect()
+    }
+}
+
 impl BacktestReport {
-    /// This report as a page draws it: the same document with what no view shows left out, so
-    /// that the page's main thread reads a fraction of the command's JSON. Every figure kept is
-    /// unchanged. Left out: the weekly rows of the static mixes (their metrics stay), and in every
-    /// weekly row the weights other than cash's (the exposure drawn is the share not in cash).
-    pub fn page_view(&self) -> BacktestReport {
+    /// This report as a page draws it: the same document without its weekly rows (every figure
+    /// and table kept unchanged), and the columns the page draws of those rows apart, one
+    /// [`RunCurves`] for each strategy, benchmark and walk-forward run. The page's main thread
+    /// then parses a small JSON and copies the curves as numbers.
+    pub fn page_view(&self) -> (BacktestReport, Vec<RunCurves>) {
         let mut view = self.clone();
-        let lean_rows = |run: &mut RunReport| {
-            for week in &mut run.weeks {
-                week.weights.retain(|asset, _| asset == engine::CASH);
-            }
-        };
+        let mut curves = Vec::new();
+        for run in &mut view.strategies {
+            curves.push(RunCurves::of(RunCurves::strategy(&run.name), run));
+        }
+        for run in &mut view.benchmarks {
+            curves.push(RunCurves::of(RunCurves::benchmark(&run.name), run));
+        }
+        if let Some(wf) = view.walk_forward.as_mut() {
+            curves.push(RunCurves::of(RunCurves::WALK_FORWARD.to_string(), &wf.out_of_sample));
+            curves.push(RunCurves::of(RunCurves::WALK_FORWARD_BENCHMARK.to_string(), &wf.benchmark));
+            wf.out_of_sample.weeks.clear();
+            wf.benchmark.weeks.clear();
+        }
         for run in view.strategies.iter_mut().chain(view.benchmarks.iter_mut()) {
-            lean_rows(run);
+            run.weeks.clear();
             if let Some(mix) = run.static_mix.as_mut() {
                 mix.run.weeks.clear();
             }
         }
-        if let Some(wf) = view.walk_forward.as_mut() {
-            lean_rows(&mut wf.out_of_sample);
-            lean_rows(&mut wf.benchmark);
-        }
-        view
+        (view, curves)
     }
 }
 
