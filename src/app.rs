@@ -2,6 +2,10 @@
 //! once, computes the report of the URL's settings once, and gives both to the pages
 //! ([`AppData`]); each page (`crate::pages`) answers one question from them.
 
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_location;
@@ -11,6 +15,7 @@ use tideline_core::catalog::Catalog;
 use tideline_core::codec;
 use tideline_core::manifest::Manifest;
 use tideline_core::model::flows::{FlowInputs, TableKind};
+use tideline_core::report::steps::{ReportReader, Step};
 use tideline_core::report::{JsonStyle, ModelConfig, Report};
 use tideline_core::settings::{Notice, Settings};
 use tideline_core::worker::Response;
@@ -104,13 +109,16 @@ fn no_report_message(reason: &str) -> String {
 
 /// Reads the worker's report (the document `tideline analyze` writes by default: lean, compact).
 /// The page shows it only when it has net liquidity, the figure every page starts from.
-fn read_report(json: &str, statuses: impl Fn() -> Vec<SeriesStatus>) -> Result<Report, ViewError> {
-    let started = now_ms();
-    let report: Report = serde_json::from_str(json).map_err(|e| ViewError {
+/// The report read, or the view's error: one that could not be read, or one without net
+/// liquidity (the chain's first link).
+fn checked_report(
+    report: Result<Report, serde_json::Error>,
+    statuses: impl Fn() -> Vec<SeriesStatus>,
+) -> Result<Report, ViewError> {
+    let report = report.map_err(|e| ViewError {
         message: format!("The model's report could not be read: {e}"),
         statuses: statuses(),
     })?;
-    perf::add("report_read", now_ms() - started, json.len());
     if report.net_liquidity.latest.is_none() {
         return Err(ViewError {
             message: "Net liquidity needs WALCL and a TGA series (WDTGAL or WTREGEN) in the data folder. \
@@ -120,6 +128,58 @@ fn read_report(json: &str, statuses: impl Fn() -> Vec<SeriesStatus>) -> Result<R
         });
     }
     Ok(report)
+}
+
+/// Reads the report `json` one step per task ([`ReportReader`]), then hands the report (or the
+/// error) to `done` in a task of its own, unless a newer report has come meanwhile (`generation`
+/// is no longer `mine`).
+fn read_report_in_steps(
+    json: String,
+    generation: Rc<Cell<u64>>,
+    done: impl FnOnce(Result<Report, serde_json::Error>) + 'static,
+) {
+    let mine = generation.get() + 1;
+    generation.set(mine);
+    let started = now_ms();
+    let bytes = json.len();
+    let reader = ReportReader::new(&json);
+    drop(json);
+    let spent = Rc::new(Cell::new(now_ms() - started));
+    fn next(
+        mut reader: ReportReader,
+        spent: Rc<Cell<f64>>,
+        bytes: usize,
+        current: impl Fn() -> bool + 'static,
+        done: impl FnOnce(Result<Report, serde_json::Error>) + 'static,
+    ) {
+        if !current() {
+            return; // overtaken: its figures are not drawn
+        }
+        let started = now_ms();
+        let step = reader.step();
+        spent.set(spent.get() + now_ms() - started);
+        match step {
+            Ok(Step::More) => {
+                crate::components::later::in_own_task(move || next(reader, spent, bytes, current, done))
+            }
+            Ok(Step::Done(report)) => {
+                perf::add("report_read", spent.get(), bytes);
+                crate::components::later::in_own_task(move || {
+                    if current() {
+                        done(Ok(*report));
+                    }
+                });
+            }
+            Err(e) => crate::components::later::in_own_task(move || done(Err(e))),
+        }
+    }
+    let current = move || generation.get() == mine;
+    match reader {
+        Ok(reader) => {
+            crate::components::later::in_own_task(move || next(reader, spent, bytes, current, done))
+        }
+        Err(e) => crate::components::later::in_own_task(move || done(Err(e))),
+    }
 }
 
 /// True while the browser reports a network connection.
@@ -179,6 +239,17 @@ pub struct AppData {
     pub data_ready: Signal<bool>,
 }
 
+/// A backtest's answer as the page holds it (shared, not copied, by the views that draw it).
+#[derive(Debug)]
+pub struct BacktestAnswer {
+    /// The report without its weekly rows ([`tideline_core::backtest::BacktestReport::page_view`]).
+    pub report: tideline_core::backtest::BacktestReport,
+    /// The weekly columns the page draws.
+    pub curves: Vec<tideline_core::backtest::RunCurves>,
+    /// The command's JSON (what `tideline backtest` writes): the export.
+    pub json: String,
+}
+
 /// A backtest asked of the worker.
 #[derive(Clone, Debug)]
 pub struct BacktestState {
@@ -188,9 +259,8 @@ pub struct BacktestState {
     pub config: BacktestConfig,
     /// Grid cells done of all, while a sweep runs.
     pub progress: Option<(u64, u64)>,
-    /// The report and its JSON (what `tideline backtest` writes), or the error; `None` while it
-    /// runs.
-    pub result: Option<Result<(tideline_core::backtest::BacktestReport, String), String>>,
+    /// The answer, or the error; `None` while it runs.
+    pub result: Option<Result<Arc<BacktestAnswer>, String>>,
     /// Milliseconds the worker took.
     pub compute_ms: Option<f64>,
 }
@@ -280,6 +350,8 @@ fn Shell() -> impl IntoView {
     let report = RwSignal::new(None::<Result<Report, ViewError>>);
     let computing = RwSignal::new(false);
     let backtest = RwSignal::new(None::<BacktestState>);
+    // The number of the newest report being read (`read_report_in_steps`).
+    let generation = Rc::new(Cell::new(0u64));
     let on_response = move |response: Response, kind: Option<Kind>| match response {
         Response::Progress { done, total, .. } => {
             backtest.update(|b| {
@@ -288,7 +360,7 @@ fn Shell() -> impl IntoView {
                 }
             });
         }
-        Response::Backtest { json, view_json, compute_ms, .. } => {
+        Response::Backtest { json, view_json, curves, compute_ms, .. } => {
             // The page reads the view made for drawing; the command's JSON is kept for the export.
             let started = now_ms();
             let result = serde_json::from_str::<tideline_core::backtest::BacktestReport>(&view_json)
@@ -301,7 +373,8 @@ fn Shell() -> impl IntoView {
                 move || {
                     backtest.update(|b| {
                         if let Some(b) = b.as_mut().filter(|b| Some(&b.key) == asked.as_ref()) {
-                            b.result = Some(result.map(|r| (r, json)));
+                            b.result =
+                                Some(result.map(|report| Arc::new(BacktestAnswer { report, curves, json })));
                             b.compute_ms = Some(compute_ms);
                         }
                     })
@@ -318,16 +391,22 @@ fn Shell() -> impl IntoView {
         }
         Response::Report { json, .. } => {
             computing.set(false);
-            let statuses = || {
+            let statuses = move || {
                 outcome.with_untracked(|o| o.as_ref().map(|(o, _)| o.statuses.clone()).unwrap_or_default())
             };
-            report.set(Some(read_report(&json, statuses)));
+            // Read over several tasks, then drawn in one of its own: no long task.
+            read_report_in_steps(json, generation.clone(), move |read| {
+                report.set(Some(checked_report(read, statuses)));
+            });
         }
         Response::Error { message, .. } => {
             computing.set(false);
             let statuses =
                 outcome.with_untracked(|o| o.as_ref().map(|(o, _)| o.statuses.clone()).unwrap_or_default());
-            report.set(Some(Err(ViewError { message: no_report_message(&message), statuses })));
+            let error = ViewError { message: no_report_message(&message), statuses };
+            generation.set(generation.get() + 1); // a report still being read is older
+                                                  // After any report still waiting to be drawn, so that the newest answer stays.
+            crate::components::later::in_own_task(move || report.set(Some(Err(error))));
         }
         Response::DataLoaded { .. } => {}
     };

@@ -91,6 +91,12 @@ pub fn LineChart(
         let data = data_window.get()?;
         Some(range.get().map_or(data, |spec| spec.resolve(data)))
     });
+    // Drawn in a task of its own (`later`), after its container has been measured: a page of
+    // several charts draws them one per task.
+    let drawn = RwSignal::new(false);
+    super::later::in_own_task(move || {
+        let _ = drawn.try_set(true); // the chart may have left the page meanwhile
+    });
     let geometry = Memo::new(move |_| {
         let frame = Frame { width: width.get(), height: HEIGHT, ..Frame::default() };
         let options = LineOptions { frame, window: shown_window.get(), log, ..LineOptions::default() };
@@ -105,6 +111,9 @@ pub fn LineChart(
     });
     let mark = Memo::new(move |_| {
         let date = hover.get()?;
+        if !drawn.get() {
+            return None;
+        }
         let g = geometry.get();
         in_window.with(|p| crosshair(p, date, 31, &g.x, &g.y))
     });
@@ -208,7 +217,7 @@ pub fn LineChart(
                     on:keydown=on_key
                 >
                     <text class="axis-unit" x="4" y="12">{unit.clone()}</text>
-                    {move || {
+                    {move || drawn.get().then(|| {
                         let g = geometry.get();
                         let bottom = g.plot.y + g.plot.height;
                         let (left, right) = (g.plot.x, g.plot.x + g.plot.width);
@@ -237,7 +246,7 @@ pub fn LineChart(
                             <path class="series" d=line.as_ref().map(|l| l.path.clone()).unwrap_or_default()></path>
                             {line.and_then(|l| l.end).map(|(x, y)| view! { <circle class="latest-dot" cx=x cy=y r="4"></circle> })}
                         }
-                    }}
+                    })}
                     {move || mark.get().map(|c| {
                         let g = geometry.get();
                         view! {

@@ -1,6 +1,7 @@
 //! Reusable view pieces, one per file.
 
 pub mod beyond;
+pub mod later;
 pub mod line_chart;
 pub mod overview;
 pub mod series_status;

@@ -183,6 +183,7 @@
 
 pub mod detail;
 pub mod stages;
+pub mod steps;
 
 use serde::{Deserialize, Serialize};
 
