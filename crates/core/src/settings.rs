@@ -213,6 +213,12 @@ impl Settings {
                 if specs.len() > MAX_STRATEGIES {
                     return Err(format!("more than {MAX_STRATEGIES} strategies"));
                 }
+                // Printed, a spec spells out its defaults (`timing:X` is `timing:X:13:0:-0.5`):
+                // what does not fit a parameter written out would not read back from the link.
+                let printed = specs.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(",");
+                if printed.len() > MAX_VALUE_LEN {
+                    return Err(format!("longer than {MAX_VALUE_LEN} characters once written out in full"));
+                }
                 self.strategies = if value.is_empty() || value == "all" { Vec::new() } else { specs };
             }
             "start" => self.backtest_start = Some(Date::parse_iso(value).ok_or("not a date (YYYY-MM-DD)")?),
@@ -712,6 +718,26 @@ mod tests {
         assert_eq!(notices.len(), 3);
         assert!(notices[0].reason.contains("before the data starts (1954-07-01)"));
         assert_eq!((s.as_of, s.series.clone(), s.pairs.len()), (None, vec!["WALCL".to_string()], 0));
+    }
+
+    /// Found by the `settings` fuzz target: short specs that spell out their defaults when printed
+    /// made a printed link longer than a parameter may be, so the copied link lost them.
+    #[test]
+    fn strategies_that_print_too_long_are_refused() {
+        let asset = "U".repeat(70);
+        let value = std::iter::repeat_n(format!("timing:{asset}"), 5).collect::<Vec<_>>().join(",");
+        assert!(value.len() <= MAX_VALUE_LEN);
+        let (s, notices) = Settings::from_query(&format!("strat={value}"));
+        assert!(s.strategies.is_empty());
+        assert_eq!(notices.len(), 1);
+        assert!(notices[0].reason.contains("once written out in full"), "{}", notices[0].reason);
+        // What fits written out is kept, and its printed link reads back without a notice.
+        let fits = format!("timing:{asset},rotation");
+        let (s, notices) = Settings::from_query(&format!("strat={fits}"));
+        assert!(notices.is_empty() && s.strategies.len() == 2);
+        let (again, notices) = Settings::from_query(&s.to_query());
+        assert!(notices.is_empty());
+        assert_eq!(again, s);
     }
 
     #[test]
