@@ -107,10 +107,9 @@ fn no_report_message(reason: &str) -> String {
     format!("{reason}. Fill the data folder with `tideline mirror --out <site>/data` (see the README).")
 }
 
-/// Reads the worker's report (the document `tideline analyze` writes by default: lean, compact).
-/// The page shows it only when it has net liquidity, the figure every page starts from.
-/// The report read, or the view's error: one that could not be read, or one without net
-/// liquidity (the chain's first link).
+/// The worker's report (the document `tideline analyze` writes by default: lean, compact) as
+/// read, or the view's error: one that could not be read, or one without net liquidity (the
+/// figure every page starts from).
 fn checked_report(
     report: Result<Report, serde_json::Error>,
     statuses: impl Fn() -> Vec<SeriesStatus>,
@@ -170,7 +169,11 @@ fn read_report_in_steps(
                     }
                 });
             }
-            Err(e) => crate::components::later::in_own_task(move || done(Err(e))),
+            Err(e) => crate::components::later::in_own_task(move || {
+                if current() {
+                    done(Err(e));
+                }
+            }),
         }
     }
     let current = move || generation.get() == mine;
@@ -178,7 +181,11 @@ fn read_report_in_steps(
         Ok(reader) => {
             crate::components::later::in_own_task(move || next(reader, spent, bytes, current, done))
         }
-        Err(e) => crate::components::later::in_own_task(move || done(Err(e))),
+        Err(e) => crate::components::later::in_own_task(move || {
+            if current() {
+                done(Err(e));
+            }
+        }),
     }
 }
 
