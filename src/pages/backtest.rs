@@ -442,7 +442,7 @@ fn curves_section(answer: &BacktestAnswer) -> impl IntoView {
     let report = &answer.report;
     let keyed = |key: String, run: &RunReport| {
         let points =
-            RunCurves::find(&answer.curves, &key).map_or_else(Vec::new, |c| c.points(|i| c.equity[i]));
+            RunCurves::find(&answer.curves, &key).map_or_else(Vec::new, |c| c.points(&c.equity, 1.0));
         (run.clone(), points.into_iter().filter(|p| p.1 > 0.0).collect::<Vec<(Date, f64)>>())
     };
     let curves = report
@@ -477,8 +477,8 @@ fn risk_section(answer: &BacktestAnswer) -> impl IntoView {
             </p>
             {report.strategies.iter().map(|run| {
                 let curves = RunCurves::find(&answer.curves, &RunCurves::strategy(&run.name));
-                let drawdown = curves.map_or_else(Vec::new, |c| c.points(|i| 100.0 * c.drawdown[i]));
-                let exposure = curves.map_or_else(Vec::new, |c| c.points(|i| 100.0 * c.exposure[i]));
+                let drawdown = curves.map_or_else(Vec::new, |c| c.points(&c.drawdown, 100.0));
+                let exposure = curves.map_or_else(Vec::new, |c| c.points(&c.exposure, 100.0));
                 view! {
                     <h3 class="chart-title">{format!("{}: drawdown", run.label)}</h3>
                     <LineChart points=drawdown unit="% below peak" label=format!("{}: drawdown, %", run.label) id=format!("{}_drawdown", run.name) />
@@ -843,7 +843,7 @@ fn WalkForwardPanel(wf: WalkForwardReport, curves: Vec<RunCurves>) -> impl IntoV
     );
     let equity = |key: &str| -> Vec<(Date, f64)> {
         RunCurves::find(&curves, key)
-            .map_or_else(Vec::new, |c| c.points(|i| c.equity[i]))
+            .map_or_else(Vec::new, |c| c.points(&c.equity, 1.0))
             .into_iter()
             .filter(|p| p.1 > 0.0)
             .collect()

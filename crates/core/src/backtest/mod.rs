@@ -469,9 +469,9 @@ impl RunCurves {
         all.iter().find(|c| c.key == key)
     }
 
-    /// `(date, value)` points of one column.
-    pub fn points(&self, column: impl Fn(usize) -> f64) -> Vec<(Date, f64)> {
-        self.dates.iter().enumerate().map(|(i, d)| (*d, column(i))).collect()
+    /// `(date, value)` points of one column (`self.equity`, …) scaled by `scale` (100 for %).
+    pub fn points(&self, column: &[f64], scale: f64) -> Vec<(Date, f64)> {
+        self.dates.iter().zip(column).map(|(d, v)| (*d, scale * v)).collect()
     }
 }
 

@@ -36,6 +36,8 @@ impl Record {
     /// The cell at `index`, if the record has one.
     pub fn get(&self, index: usize) -> Option<&str> {
         let end = *self.ends.get(index)?;
+        // `index - 1` is in range since `index` is; every end is where a `push_str` stopped, so
+        // both bounds are char boundaries of `text`.
         let start = if index == 0 { 0 } else { self.ends[index - 1] };
         Some(&self.text[start..end])
     }
