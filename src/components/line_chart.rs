@@ -12,8 +12,8 @@
 
 use leptos::prelude::*;
 use tideline_core::chart::{
-    band_rects, crosshair, csv_of_series, format_value, line_chart, Frame, LineInput, LineOptions, Preset,
-    Span, Unit, Window, WindowSpec,
+    band_rects, crosshair, csv_of_series, format_value, line_chart, rows_of_series, Frame, LineInput,
+    LineOptions, Preset, Span, Unit, Window, WindowSpec,
 };
 use tideline_core::Date;
 use wasm_bindgen::JsCast;
@@ -56,7 +56,19 @@ pub fn LineChart(
     /// A base-10 log value axis (growth curves; every value must be above 0).
     #[prop(optional)]
     log: bool,
+    /// Fill the first series down to the baseline (a share over time: exposure).
+    #[prop(optional)]
+    area: bool,
+    /// More series drawn on the same axes, each `(name, points)` (equity curves against their
+    /// benchmarks); the chart then has a legend, the readout gives every series' value at the
+    /// crosshair, and the table and CSV have one column per series.
+    #[prop(optional)]
+    more: Vec<(String, Vec<(Date, f64)>)>,
+    /// The first series' name in the legend (with `more`).
+    #[prop(optional, into)]
+    name: Option<String>,
 ) -> impl IntoView {
+    let more = StoredValue::new(more);
     let sync = use_context::<ChartSync>();
     let local_date = RwSignal::new(None::<Date>);
     let local_range = RwSignal::new(None::<WindowSpec>);
@@ -99,8 +111,15 @@ pub fn LineChart(
     });
     let geometry = Memo::new(move |_| {
         let frame = Frame { width: width.get(), height: HEIGHT, ..Frame::default() };
-        let options = LineOptions { frame, window: shown_window.get(), log, ..LineOptions::default() };
-        points.with(|p| line_chart(&[LineInput { label: "", points: p }], &options))
+        let options = LineOptions { frame, window: shown_window.get(), log, area, ..LineOptions::default() };
+        points.with(|p| {
+            more.with_value(|more| {
+                let inputs: Vec<LineInput> = std::iter::once(LineInput { label: "", points: p })
+                    .chain(more.iter().map(|(label, points)| LineInput { label, points }))
+                    .collect();
+                line_chart(&inputs, &options)
+            })
+        })
     });
     let in_window = Memo::new(move |_| {
         let w = shown_window.get();
@@ -117,14 +136,36 @@ pub fn LineChart(
         let g = geometry.get();
         in_window.with(|p| crosshair(p, date, 31, &g.x, &g.y))
     });
+    let name_first = name.clone().unwrap_or_else(|| label.clone());
     let readout = {
         let unit = unit.clone();
+        let name_first = name_first.clone();
         move || {
             let point =
                 mark.get().map(|c| (c.date, c.value)).or_else(|| in_window.with(|p| p.last().copied()));
-            point.map_or_else(String::new, |(d, v)| {
-                format!("{d}: {} {}", format_value(v, unit_kind), unit_suffix(unit_kind, &unit))
-            })
+            let Some((d, v)) = point else { return String::new() };
+            let first = format!("{} {}", format_value(v, unit_kind), unit_suffix(unit_kind, &unit));
+            let others = more.with_value(|more| {
+                if more.is_empty() {
+                    return String::new();
+                }
+                let g = geometry.get();
+                more.iter()
+                    .map(|(name, points)| {
+                        let value = crosshair(
+                            shown_window.get().map_or(points, |w| w.slice(points)),
+                            d,
+                            31,
+                            &g.x,
+                            &g.y,
+                        )
+                        .map_or_else(|| "–".to_string(), |c| format_value(c.value, unit_kind));
+                        format!("; {name} {value}")
+                    })
+                    .collect::<String>()
+            });
+            let first_name = if others.is_empty() { String::new() } else { name_first.clone() + " " };
+            format!("{d}: {first_name}{}{others}", first.trim_end())
         }
     };
     let on_move = move |ev: leptos::ev::PointerEvent| {
@@ -166,7 +207,17 @@ pub fn LineChart(
     let title = label.clone();
     let csv_id = id.clone().unwrap_or_else(|| "value".to_string());
     let export_csv = move |_| {
-        let text = in_window.with_untracked(|p| csv_of_series(&[(csv_id.as_str(), p.as_slice())]));
+        let window = shown_window.get_untracked();
+        let text = in_window.with_untracked(|p| {
+            more.with_value(|more| {
+                let columns: Vec<(&str, &[(Date, f64)])> = std::iter::once((csv_id.as_str(), p.as_slice()))
+                    .chain(more.iter().map(|(name, points)| {
+                        (name.as_str(), window.map_or(points.as_slice(), |w| w.slice(points)))
+                    }))
+                    .collect();
+                csv_of_series(&columns)
+            })
+        });
         download(&text, "text/csv", &format!("{}.csv", file_stem(&title)));
     };
     // The chart as a document of its own: the page's CSS does not travel with it.
@@ -190,6 +241,7 @@ pub fn LineChart(
     };
     let table_open = RwSignal::new(false);
     let unit_header = unit.clone();
+    let name_table = name_first.clone();
     view! {
         <figure class="chart">
             <div class="chart-tools" role="group" aria-label="Chart window">
@@ -234,6 +286,7 @@ pub fn LineChart(
                             </g>
                         }).collect_view();
                         let line = g.lines.first().cloned();
+                        let others: Vec<_> = g.lines.iter().skip(1).cloned().collect();
                         let bands = band_rects(&bands, &g.x).into_iter().map(|b| view! {
                             <rect class=format!("band band-{}", b.key) x=b.x y=g.plot.y width=b.width height=g.plot.height></rect>
                         }).collect_view();
@@ -243,6 +296,10 @@ pub fn LineChart(
                             {x_ticks}
                             {g.zero_y.map(|y| view! { <line class="zero" x1=left x2=right y1=y y2=y></line> })}
                             <line class="axis" x1=left x2=right y1=bottom y2=bottom></line>
+                            {others.into_iter().enumerate().rev().map(|(k, l)| view! {
+                                <path class=format!("series other s{}", k + 1) d=l.path></path>
+                            }).collect_view()}
+                            {line.as_ref().and_then(|l| l.area.clone()).map(|a| view! { <path class="series-area" d=a></path> })}
                             <path class="series" d=line.as_ref().map(|l| l.path.clone()).unwrap_or_default()></path>
                             {line.and_then(|l| l.end).map(|(x, y)| view! { <circle class="latest-dot" cx=x cy=y r="4"></circle> })}
                         }
@@ -258,6 +315,14 @@ pub fn LineChart(
                     })}
                 </svg>
             </div>
+            {more.with_value(|m| (!m.is_empty()).then(|| view! {
+                <ul class="chart-legend">
+                    <li><span class="key s0"></span>{name_first.clone()}</li>
+                    {m.iter().enumerate().map(|(k, (n, _))| view! {
+                        <li><span class=format!("key s{}", k + 1)></span>{n.clone()}</li>
+                    }).collect_view()}
+                </ul>
+            }))}
             <figcaption class="chart-foot">
                 <span class="readout" aria-live="polite" data-testid="chart-readout">{readout}</span>
                 <span class="chart-exports">
@@ -274,11 +339,29 @@ pub fn LineChart(
                 <div class="table-wrap chart-table">
                     <table class="data">
                         <caption>"The observations in the window (newest first)"</caption>
-                        <thead><tr><th scope="col">"Date"</th><th scope="col" class="num">{unit_header.clone()}</th></tr></thead>
+                        <thead><tr>
+                            <th scope="col">"Date"</th>
+                            {more.with_value(|m| m.is_empty()).then(|| view! { <th scope="col" class="num">{unit_header.clone()}</th> })}
+                            {more.with_value(|m| (!m.is_empty()).then(|| {
+                                std::iter::once(name_table.clone()).chain(m.iter().map(|(n, _)| n.clone()))
+                                    .map(|n| view! { <th scope="col" class="num">{format!("{n} ({unit_header})")}</th> })
+                                    .collect_view()
+                            }))}
+                        </tr></thead>
                         <tbody>
-                            {move || in_window.with(|p| p.iter().rev().map(|(d, v)| view! {
-                                <tr><td>{d.to_string()}</td><td class="num">{format_value(*v, unit_kind)}</td></tr>
-                            }).collect_view())}
+                            {move || in_window.with(|p| {
+                                let window = shown_window.get();
+                                more.with_value(|m| {
+                                    let columns: Vec<(&str, &[(Date, f64)])> = std::iter::once(("", p.as_slice()))
+                                        .chain(m.iter().map(|(n, pts)| (n.as_str(), window.map_or(pts.as_slice(), |w| w.slice(pts)))))
+                                        .collect();
+                                    rows_of_series(&columns).into_iter().rev().map(|(d, values)| view! {
+                                        <tr><td>{d.to_string()}</td>{values.into_iter().map(|v| view! {
+                                            <td class="num">{v.map_or_else(|| "–".to_string(), |v| format_value(v, unit_kind))}</td>
+                                        }).collect_view()}</tr>
+                                    }).collect_view()
+                                })
+                            })}
                         </tbody>
                     </table>
                 </div>
@@ -306,6 +389,7 @@ fn file_stem(label: &str) -> String {
 /// An exported SVG stands alone: the page's CSS does not travel with it, so its look is inlined.
 const EXPORT_STYLE_ATTR: &str = "style=\"background:#ffffff;font-family:system-ui,sans-serif\"";
 const EXPORT_STYLE: &str = "<style>.series{fill:none;stroke:#1f78b4;stroke-width:1.8}.latest-dot{fill:#1f78b4}\
+.series.s1{stroke:#d95f02}.series.s2{stroke:#7570b3}.series.s3{stroke:#1b9e77}.series.s4{stroke:#e7298a}.series.s5{stroke:#66a61e}.series.s6{stroke:#a6761d}\
 .tick line{stroke:#d8e0e6}.axis,.zero{stroke:#5b6b78}text{fill:#5b6b78;font-size:11px}.axis-unit{font-weight:600}\
 .crosshair{display:none}.band{opacity:0.14}.band-expanding{fill:#1a9850}.band-contracting{fill:#d73027}.band-flat,.band-unknown{fill:none}</style>";
 

@@ -8,10 +8,11 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use tideline_core::backtest::compare::Verdict;
-use tideline_core::backtest::strategy::StrategySpec;
+use tideline_core::backtest::strategy::{run_title, StrategySpec};
 use tideline_core::backtest::sweep::{SweepReport, TimingParam};
 use tideline_core::backtest::walkforward::WalkForwardReport;
-use tideline_core::backtest::{BacktestReport, RunCurves, RunReport};
+use tideline_core::backtest::{rebased_onto, BacktestReport, RunCurves, RunReport};
+use tideline_core::catalog::Catalog;
 use tideline_core::chart::{csv_of_table, heatmap, DivergingScale, LinearScale, Rect};
 use tideline_core::settings::{Settings, COST_CLASSES, DEFAULT_SWEEP};
 use tideline_core::Date;
@@ -33,6 +34,17 @@ const KINDS: [(&str, &str); 3] = [
 const BENCHMARKS: [&str; 7] =
     ["hold:CBBTCUSD", "hold:NASDAQ100", "hold:SP500", "hold:GOLD", "hold:CBETHUSD", "60/40", "cash"];
 
+thread_local! {
+    /// The catalog the runs' titles name assets from.
+    static CATALOG: Catalog = Catalog::builtin();
+}
+
+/// A run's short readable title (`Hold Bitcoin`), from its name in the report
+/// ([`run_title`]); the report's `label` is the full sentence.
+fn title(name: &str) -> String {
+    CATALOG.with(|c| run_title(name, c))
+}
+
 /// The compact name of a strategy's kind (`rotation`, `timing`, `quadrant`, `rule`).
 fn kind_of(spec: &StrategySpec) -> &'static str {
     match spec {
@@ -41,11 +53,6 @@ fn kind_of(spec: &StrategySpec) -> &'static str {
         StrategySpec::CycleQuadrant { .. } => "quadrant",
         StrategySpec::Rule(_) => "rule",
     }
-}
-
-/// The strategies in force: the URL's, or the command's defaults.
-fn strategies_of(settings: &Settings) -> Vec<StrategySpec> {
-    settings.backtest_config().strategies
 }
 
 /// Backtest: do rotation strategies beat holding, point in time and out of sample?
@@ -86,7 +93,9 @@ pub fn BacktestPage() -> impl IntoView {
     let running = move || state.with(|s| s.as_ref().is_some_and(|s| s.result.is_none()));
     let progress = move || state.with(|s| s.as_ref().and_then(|s| s.progress));
     view! {
-        <h1 class="answer" data-testid="answer">{move || match result() {
+        <h1 class="answer" data-testid="answer" data-against=move || result().and_then(|r| r.ok()).and_then(|a| {
+            a.report.strategies.first().and_then(|s| s.comparisons.first()).map(|c| c.against.clone())
+        })>{move || match result() {
             Some(Ok(answer)) => headline(&answer.report),
             Some(Err(_)) => "The backtest could not run on this data.".to_string(),
             None => "Do rotation strategies beat holding, point in time and out of sample?".to_string(),
@@ -143,13 +152,13 @@ fn headline(report: &BacktestReport) -> String {
             };
             format!(
                 "{} {head} {} on the Sharpe ratio ({} weeks, 95% interval of the difference {}).",
-                strategy.label,
-                c.against,
+                title(&strategy.name),
+                title(&c.against).to_lowercase(),
                 c.weeks,
                 interval(c.ci95, 2)
             )
         }
-        None => format!("{}: no benchmark to compare with.", strategy.label),
+        None => format!("{}: no benchmark to compare with.", title(&strategy.name)),
     }
 }
 
@@ -157,7 +166,9 @@ fn headline(report: &BacktestReport) -> String {
 #[component]
 fn Controls(update: impl Fn(Box<dyn FnOnce(&mut Settings)>) + Copy + Send + Sync + 'static) -> impl IntoView {
     let app = use_app();
-    let strategies = Memo::new(move |_| app.settings.with(strategies_of));
+    // Made once per change of the settings, not once per control that reads it.
+    let config = Memo::new(move |_| app.settings.with(Settings::backtest_config));
+    let strategies = Memo::new(move |_| config.with(|c| c.strategies.clone()));
     let has_kind = move |kind: &str| strategies.with(|s| s.iter().any(|x| kind_of(x) == kind));
     let toggle = move |kind: &'static str, on: bool| {
         let mut next: Vec<StrategySpec> = strategies.get_untracked();
@@ -219,9 +230,7 @@ fn Controls(update: impl Fn(Box<dyn FnOnce(&mut Settings)>) + Copy + Send + Sync
         update(Box::new(move |s| s.strategies = next));
     };
     let start = move || app.settings.with(|s| s.backtest_start.map(|d| d.to_string()).unwrap_or_default());
-    let cost = move |class: &'static str| {
-        move || app.settings.with(|s| s.backtest_config().engine.costs.bps_of(class).to_string())
-    };
+    let cost = move |class: &'static str| move || config.with(|c| c.engine.costs.bps_of(class).to_string());
     let set_cost = move |class: &'static str, value: String| {
         if let Ok(v) = value.trim().parse::<f64>() {
             if (0.0..=500.0).contains(&v) {
@@ -250,9 +259,8 @@ fn Controls(update: impl Fn(Box<dyn FnOnce(&mut Settings)>) + Copy + Send + Sync
         }
         update(Box::new(move |s| s.sweep = Some(next)));
     };
-    let benchmarks = Memo::new(move |_| {
-        app.settings.with(|s| s.backtest_config().benchmarks.into_iter().map(|b| b.name).collect::<Vec<_>>())
-    });
+    let benchmarks =
+        Memo::new(move |_| config.with(|c| c.benchmarks.iter().map(|b| b.name.clone()).collect::<Vec<_>>()));
     let has_bench = move |name: &str| benchmarks.with(|b| b.iter().any(|n| n == name));
     let toggle_bench = move |name: &'static str, on: bool| {
         let mut next = benchmarks.get_untracked();
@@ -280,7 +288,7 @@ fn Controls(update: impl Fn(Box<dyn FnOnce(&mut Settings)>) + Copy + Send + Sync
             </fieldset>
             <ul class="strategy-list" data-testid="strategy-list">
                 {move || strategies.get().into_iter().enumerate().map(|(i, s)| view! {
-                    <li><code>{s.to_string()}</code>" "
+                    <li>{title(&s.to_string())}" "<code class="spec">{s.to_string()}</code>" "
                         <button type="button" class="link-button" on:click=move |_| remove(i)
                             aria-label=format!("Remove {s}")>"Remove"</button></li>
                 }).collect_view()}
@@ -437,57 +445,93 @@ fn Results(
     }
 }
 
-/// The equity curve of every strategy and benchmark.
+/// Each strategy's equity curve against the benchmarks, on one chart per strategy.
 fn curves_section(answer: &BacktestAnswer) -> impl IntoView {
     let report = &answer.report;
-    let keyed = |key: String, run: &RunReport| {
-        let points =
-            RunCurves::find(&answer.curves, &key).map_or_else(Vec::new, |c| c.points(&c.equity, 1.0));
-        (run.clone(), points.into_iter().filter(|p| p.1 > 0.0).collect::<Vec<(Date, f64)>>())
+    let equity = |key: String| {
+        RunCurves::find(&answer.curves, &key).map_or_else(Vec::new, |c| c.points(&c.equity, 1.0))
     };
-    let curves = report
+    let positive = |points: Vec<(Date, f64)>| points.into_iter().filter(|p| p.1 > 0.0).collect::<Vec<_>>();
+    let charts = report
         .strategies
         .iter()
-        .map(|run| keyed(RunCurves::strategy(&run.name), run))
-        .chain(report.benchmarks.iter().map(|run| keyed(RunCurves::benchmark(&run.name), run)))
+        .map(|run| {
+            let mine = positive(equity(RunCurves::strategy(&run.name)));
+            // A benchmark held from a later first price starts on the strategy's curve.
+            let benchmarks: Vec<(String, Vec<(Date, f64)>)> = report
+                .benchmarks
+                .iter()
+                .map(|b| {
+                    let points = positive(equity(RunCurves::benchmark(&b.name)));
+                    (title(&b.name), rebased_onto(&points, &mine))
+                })
+                .collect();
+            (run.clone(), mine, benchmarks)
+        })
         .collect::<Vec<_>>();
     view! {
         <section class="panel" aria-labelledby="bt-curves">
             <h2 id="bt-curves">"Equity curves"</h2>
-            <p class="definition">"Growth of 1 invested at the start, net of costs, on a log scale; each strategy and benchmark on the same window."</p>
-            {curves.into_iter().map(|(run, points)| {
-                let label = format!("{}: growth of 1, net of costs", run.label);
+            <p class="definition">
+                "Growth of 1 invested at the start, net of costs, on a log scale: each strategy against the benchmarks. "
+                "A benchmark whose assets are priced later than the window's start is held from its first price and drawn from the strategy's value on that week."
+            </p>
+            {charts.into_iter().map(|(run, points, benchmarks)| {
+                let name = title(&run.name);
+                let label = format!("{name} against the benchmarks: growth of 1, net of costs");
                 view! {
-                    <h3 class="chart-title">{run.label.clone()}</h3>
-                    <LineChart points=points unit="× initial (log)" label=label id=run.name.clone() log=true />
+                    <h3 class="chart-title" title=run.label.clone()>{name.clone()}</h3>
+                    <LineChart points=points unit="× initial (log)" label=label id=run.name.clone() log=true
+                        name=name more=benchmarks />
                 }
             }).collect_view()}
         </section>
     }
 }
 
-/// Each strategy's drawdown and exposure over time.
+/// Each strategy's drawdown (against the benchmarks') and exposure over time.
 fn risk_section(answer: &BacktestAnswer) -> impl IntoView {
     let report = &answer.report;
+    let drawdowns = |key: String| {
+        RunCurves::find(&answer.curves, &key).map_or_else(Vec::new, |c| c.points(&c.drawdown, 100.0))
+    };
     view! {
         <section class="panel" aria-labelledby="bt-risk">
             <h2 id="bt-risk">"Drawdowns and exposure"</h2>
             <p class="definition">
-                "Drawdown: the fall from the highest equity so far, in %. Exposure: the share of the portfolio not in cash each week, in %, as decided on the Friday before."
+                "Drawdown: the fall from the highest equity so far, in %, beside each benchmark's from its own start. Exposure: the share of the portfolio not in cash each week, in %, as decided on the Friday before."
             </p>
             {report.strategies.iter().map(|run| {
+                let name = title(&run.name);
                 let curves = RunCurves::find(&answer.curves, &RunCurves::strategy(&run.name));
                 let drawdown = curves.map_or_else(Vec::new, |c| c.points(&c.drawdown, 100.0));
                 let exposure = curves.map_or_else(Vec::new, |c| c.points(&c.exposure, 100.0));
+                let benchmarks: Vec<(String, Vec<(Date, f64)>)> = report
+                    .benchmarks
+                    .iter()
+                    .map(|b| (title(&b.name), drawdowns(RunCurves::benchmark(&b.name))))
+                    .collect();
                 view! {
-                    <h3 class="chart-title">{format!("{}: drawdown", run.label)}</h3>
-                    <LineChart points=drawdown unit="% below peak" label=format!("{}: drawdown, %", run.label) id=format!("{}_drawdown", run.name) />
-                    <h3 class="chart-title">{format!("{}: exposure", run.label)}</h3>
-                    <LineChart points=exposure unit="% not in cash" label=format!("{}: share not in cash, %", run.label) id=format!("{}_exposure", run.name) />
+                    <h3 class="chart-title">{format!("{name}: drawdown")}</h3>
+                    <LineChart points=drawdown unit="% below peak" label=format!("{name}: drawdown against the benchmarks, %")
+                        id=format!("{}_drawdown", run.name) name=name.clone() more=benchmarks />
+                    <h3 class="chart-title">{format!("{name}: exposure")}</h3>
+                    <LineChart points=exposure unit="% not in cash" label=format!("{name}: share not in cash, %")
+                        id=format!("{}_exposure", run.name) area=true />
                 }
             }).collect_view()}
         </section>
     }
+}
+
+/// The sweep cell (row, column) an event of the heatmap happened on: its target's `data-row` and
+/// `data-col` (the `<rect>` itself, or its `<title>`).
+fn cell_of(ev: &leptos::ev::Event) -> Option<(usize, usize)> {
+    use wasm_bindgen::JsCast;
+    let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let rect = target.closest("rect.cell").ok()??;
+    let number = |name: &str| rect.get_attribute(name)?.parse::<usize>().ok();
+    Some((number("data-row")?, number("data-col")?))
 }
 
 /// Each run's return in each calendar year (net of costs), beside cash's.
@@ -498,7 +542,7 @@ fn CalendarYears(runs: Vec<RunReport>) -> impl IntoView {
     years.sort_unstable();
     years.dedup();
     let headers: Vec<String> =
-        std::iter::once("year".to_string()).chain(runs.iter().map(|r| r.name.clone())).collect();
+        std::iter::once("year".to_string()).chain(runs.iter().map(|r| title(&r.name))).collect();
     let rows: Vec<Vec<String>> = years
         .iter()
         .map(|year| {
@@ -566,13 +610,9 @@ fn MetricsTable(runs: Vec<RunReport>) -> impl IntoView {
         .iter()
         .map(|r| {
             let m = &r.metrics;
-            // A static mix's label lists its weights (said under the comparisons): its name here.
-            let label = match r.name.strip_prefix("static:") {
-                Some(strategy) => format!("Static mix of {strategy}"),
-                None => r.label.clone(),
-            };
+            // The short title; the full sentence (a static mix's lists its weights) on hover.
             vec![
-                label,
+                title(&r.name),
                 r.start.map_or("–".to_string(), |d| d.to_string()),
                 m.weeks.to_string(),
                 pct(m.total_return, 1),
@@ -603,7 +643,7 @@ fn MetricsTable(runs: Vec<RunReport>) -> impl IntoView {
                         {row.into_iter().enumerate().map(|(i, cell)| {
                             let num = i > 1;
                             if i == 0 {
-                                view! { <th scope="row">{cell}</th> }.into_any()
+                                view! { <th scope="row" title=run.label.clone()>{cell}</th> }.into_any()
                             } else {
                                 view! { <td class:num=num>{cell}</td> }.into_any()
                             }
@@ -629,8 +669,8 @@ fn Comparisons(report: BacktestReport) -> impl IntoView {
         .flat_map(|s| {
             s.comparisons.iter().map(move |c| {
                 vec![
-                    s.label.clone(),
-                    c.against.clone(),
+                    title(&s.name),
+                    title(&c.against),
                     c.weeks.to_string(),
                     signed(c.sharpe_strategy, 2),
                     signed(c.sharpe_other, 2),
@@ -652,12 +692,14 @@ fn Comparisons(report: BacktestReport) -> impl IntoView {
         .iter()
         .filter_map(|s| {
             let mix = s.static_mix.as_ref()?;
-            let weights = mix
-                .weights
-                .iter()
-                .filter(|(_, w)| w.abs() > 1e-9)
-                .map(|(a, w)| format!("{a} {:.0}%", 100.0 * w));
-            Some((s.label.clone(), weights.collect::<Vec<_>>().join(", ")))
+            let weights = mix.weights.iter().filter(|(_, w)| w.abs() > 1e-9).map(|(a, w)| {
+                format!(
+                    "{} {:.0}%",
+                    CATALOG.with(|c| tideline_core::backtest::strategy::asset_name(a, c)),
+                    100.0 * w
+                )
+            });
+            Some((title(&format!("static:{}", s.name)), weights.collect::<Vec<_>>().join(", ")))
         })
         .collect();
     view! {
@@ -696,7 +738,7 @@ fn Comparisons(report: BacktestReport) -> impl IntoView {
             </table>
             </div>
             <div class="table-tools"><button type="button" class="button" on:click=export>"CSV"</button></div>
-            <ul class="notes">{mixes.into_iter().map(|(name, w)| view! { <li>{format!("Static mix of {name}: {w}")}</li> }).collect_view()}</ul>
+            <ul class="notes">{mixes.into_iter().map(|(name, w)| view! { <li>{format!("{name}: {w}")}</li> }).collect_view()}</ul>
         </section>
     }
 }
@@ -786,8 +828,19 @@ fn SweepPanel(
                  Choose a cell to run it as the strategy."
             )}</p>
             <div class="table-wrap">
+            // One listener for the grid, not two per cell: 441 cells' listeners cost more to add
+            // and to remove than the rest of the page. The cell is its `data-row`/`data-col`.
             <svg class="heatmap" data-testid="sweep-heatmap" role="img" width=width height=height viewBox=format!("0 0 {width} {height}")
-                aria-label=format!("Sharpe ratio over {rname} and {cname}")>
+                aria-label=format!("Sharpe ratio over {rname} and {cname}")
+                on:click=move |ev| { if let Some(cell) = cell_of(&ev) { pick.run(cell) } }
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    if ev.key() == "Enter" || ev.key() == " " {
+                        if let Some(cell) = cell_of(&ev) {
+                            ev.prevent_default();
+                            pick.run(cell);
+                        }
+                    }
+                }>
                 {cells.into_iter().map(|c| {
                     let (row, col) = (c.row, c.col);
                     let title = format!("{rname} {}, {cname} {}: Sharpe {}",
@@ -797,9 +850,7 @@ fn SweepPanel(
                     let (w, h) = (c.rect.width - 1.0, c.rect.height - 1.0);
                     view! {
                         <rect class="cell" data-row=row data-col=col x=c.rect.x y=c.rect.y width=w height=h
-                            fill=c.fill tabindex="0" role="button" aria-label=label
-                            on:click=move |_| pick.run((row, col))
-                            on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" || ev.key() == " " { ev.prevent_default(); pick.run((row, col)) }>
+                            fill=c.fill tabindex="0" role="button" aria-label=label>
                             <title>{title}</title>
                         </rect>
                     }

@@ -445,3 +445,36 @@ fn missing_inputs_skip_strategies_and_never_panic() {
     assert!(run_backtest(&dataset, &config).is_err());
     assert!(run_backtest(&Dataset::new(Catalog::builtin()), &BacktestConfig::default()).is_err());
 }
+
+#[test]
+fn a_benchmark_is_held_from_its_first_price_and_compared_there() {
+    // SP500 priced only from 2019 (as the shared data has it from 2016): holding it is measured
+    // from its first price, not as cash before, and a strategy is compared with it on those
+    // weeks only.
+    let end = d("2024-06-28");
+    let mut dataset = synthetic::catalog(15, end, 21);
+    let first_price = d("2019-01-04");
+    let late: Vec<(Date, f64)> = {
+        let full = &dataset.loaded("SP500").expect("synthetic SP500").series;
+        full.iter().filter(|(date, _)| *date >= first_price).collect()
+    };
+    insert(&mut dataset, "SP500", &late);
+    let config = BacktestConfig {
+        as_of: Some(end),
+        benchmarks: vec![BenchmarkSpec::buy_and_hold("SP500"), BenchmarkSpec::buy_and_hold("NASDAQ100")],
+        ..BacktestConfig::default()
+    };
+    let report = run_backtest(&dataset, &config).expect("runs");
+    let bench = |name: &str| report.benchmarks.iter().find(|b| b.name == name).expect(name);
+    let (sp, nasdaq) = (bench("hold:SP500"), bench("hold:NASDAQ100"));
+    assert!(report.window.start.is_some_and(|s| s < d("2015-01-01")), "{:?}", report.window);
+    assert_eq!(nasdaq.start, report.window.start);
+    let sp_start = sp.start.expect("a start");
+    assert!(sp_start >= first_price && sp_start < d("2019-02-01"), "{sp_start}");
+    assert!(sp.metrics.weeks < nasdaq.metrics.weeks);
+    for strategy in &report.strategies {
+        let against = |name: &str| strategy.comparisons.iter().find(|c| c.against == name).expect(name);
+        assert_eq!(against("hold:SP500").weeks, sp.metrics.weeks, "{}", strategy.name);
+        assert_eq!(against("hold:NASDAQ100").weeks, nasdaq.metrics.weeks, "{}", strategy.name);
+    }
+}

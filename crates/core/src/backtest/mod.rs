@@ -475,6 +475,25 @@ impl RunCurves {
     }
 }
 
+/// An equity curve that starts later than `onto` (a benchmark held from its first price), scaled
+/// to start where `onto` stood: its growth of 1 times `onto`'s equity on the last date before its
+/// first (1 when `onto` has none), so the two can be read on one chart as "what holding it instead
+/// from then would have made". Its shape and every return are unchanged.
+///
+/// ```
+/// use tideline_core::{backtest::rebased_onto, Date};
+/// let d = Date::from_days;
+/// let strategy = [(d(7), 1.1), (d(14), 1.2), (d(21), 1.5)];
+/// let late = [(d(21), 1.05)];
+/// assert_eq!(rebased_onto(&late, &strategy), vec![(d(21), 1.2 * 1.05)]);
+/// assert_eq!(rebased_onto(&strategy, &late), strategy.to_vec());
+/// ```
+pub fn rebased_onto(points: &[(Date, f64)], onto: &[(Date, f64)]) -> Vec<(Date, f64)> {
+    let Some((first, _)) = points.first() else { return Vec::new() };
+    let factor = onto.iter().take_while(|(d, _)| d < first).last().map_or(1.0, |p| p.1);
+    points.iter().map(|(d, v)| (*d, v * factor)).collect()
+}
+
 impl BacktestReport {
     /// This report as a page draws it: the same document without its weekly rows (every figure
     /// and table kept unchanged), and the columns the page draws of those rows apart, one
@@ -649,8 +668,26 @@ pub fn run_on_inputs_with_progress(
             });
             continue;
         }
+        // A benchmark is held from the first week every asset of it has a price (hold:SP500 from
+        // 2016 in the shared data, not cash before): its metrics are those of holding it, and a
+        // strategy is compared with it on the weeks it was really held (the comparison pairs
+        // weeks by date).
+        let from = bench
+            .weights
+            .iter()
+            .filter(|(id, w)| *w > 0.0 && id != CASH)
+            .filter_map(|(id, _)| market.index_of(id).and_then(|a| market.first_tradable(a)))
+            .max()
+            .map_or(window.start, |t| t.max(window.start));
+        if from >= window.end {
+            skipped.push(Skipped {
+                name: bench.name.clone(),
+                reason: "no week of the window has a price for every asset of it".into(),
+            });
+            continue;
+        }
         let run =
-            simulate(market, &Targets::constant(market, &bench.weights), window.clone(), &config.engine);
+            simulate(market, &Targets::constant(market, &bench.weights), from..window.end, &config.engine);
         let label = if bench.label.is_empty() { bench.name.clone() } else { bench.label.clone() };
         benchmarks.push(RunReport::new(bench.name.clone(), label, &run, config.include_weeks));
         benchmark_runs.push((bench.name.clone(), run));

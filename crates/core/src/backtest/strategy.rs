@@ -669,6 +669,72 @@ pub struct BenchmarkSpec {
     pub weights: Vec<(String, f64)>,
 }
 
+/// A short readable name of an asset id for the page: the catalog's name up to its first comma
+/// or parenthesis (`CBBTCUSD` -> `Bitcoin`, `NASDAQ100` -> `Nasdaq-100 index`); the backtest's
+/// own assets by what they are (`CASH` -> `cash`, `UST10` -> `10-year Treasury`); an unknown id
+/// (an upload) as itself.
+pub fn asset_name(id: &str, catalog: &crate::catalog::Catalog) -> String {
+    match id {
+        CASH => "cash".to_string(),
+        "UST10" => "10-year Treasury".to_string(),
+        _ => catalog.get(id).map_or_else(
+            || id.to_string(),
+            |e| e.name.split([',', '(']).next().unwrap_or(&e.name).trim().to_string(),
+        ),
+    }
+}
+
+/// A short readable title of a run of the backtest report, from its name (the strategy's
+/// compact form, a benchmark's name or `static:<strategy>`), for headings, legends and table
+/// rows; the report's `label` holds the full sentence.
+///
+/// ```
+/// use tideline_core::{backtest::strategy::run_title, catalog::Catalog};
+/// let catalog = Catalog::builtin();
+/// assert_eq!(run_title("hold:CBBTCUSD", &catalog), "Hold Bitcoin");
+/// assert_eq!(run_title("timing:NASDAQ100:13:0:-0.5", &catalog), "Liquidity timing, Nasdaq-100 index (13-week impulse > 0%)");
+/// assert_eq!(run_title("static:rotation", &catalog), "Static mix of chain rotation");
+/// assert_eq!(run_title("60/40", &catalog), "60/40 stocks / Treasuries");
+/// assert_eq!(run_title("NOT A RUN", &catalog), "NOT A RUN");
+/// ```
+pub fn run_title(name: &str, catalog: &crate::catalog::Catalog) -> String {
+    if let Some(strategy) = name.strip_prefix("static:") {
+        let inner = run_title(strategy, catalog);
+        let mut chars = inner.chars();
+        let lowered = chars.next().map_or_else(String::new, |c| c.to_lowercase().chain(chars).collect());
+        return format!("Static mix of {lowered}");
+    }
+    if let Ok(bench) = BenchmarkSpec::parse(name) {
+        return match name.strip_prefix("hold:") {
+            Some(asset) => format!("Hold {}", asset_name(asset, catalog)),
+            None if name == "60/40" => "60/40 stocks / Treasuries".to_string(),
+            None => {
+                let mut chars = bench.name.chars();
+                chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+            }
+        };
+    }
+    match StrategySpec::parse_list(name).ok().as_deref() {
+        Some([StrategySpec::ChainRotation { .. }]) => "Chain rotation".to_string(),
+        Some([StrategySpec::CycleQuadrant { .. }]) => "Cycle quadrant".to_string(),
+        Some([StrategySpec::LiquidityTiming(p)]) => format!(
+            "Liquidity timing, {} ({}-week impulse > {}%)",
+            asset_name(&p.risk_asset, catalog),
+            p.lookback_weeks,
+            p.threshold_pct
+        ),
+        Some([StrategySpec::Rule(r)]) => format!(
+            "Rule: {} when {} {} {}, else {}",
+            asset_name(&r.asset_true, catalog),
+            r.indicator,
+            if r.comparison == Comparison::Gt { ">" } else { "<" },
+            r.threshold,
+            asset_name(&r.asset_false, catalog)
+        ),
+        _ => name.to_string(),
+    }
+}
+
 impl BenchmarkSpec {
     /// Buy and hold one asset.
     pub fn buy_and_hold(asset: &str) -> BenchmarkSpec {

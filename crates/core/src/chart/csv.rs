@@ -62,26 +62,49 @@ pub fn csv_of_table(headers: &[&str], rows: &[Vec<String>]) -> String {
 /// assert_eq!(csv, "date,WALCL,WDTGAL\r\n2024-01-03,7700.5,\r\n2024-01-10,7690,750.25\r\n");
 /// ```
 pub fn csv_of_series(series: &[(&str, &[(Date, f64)])]) -> String {
-    let mut dates: Vec<Date> = series.iter().flat_map(|(_, pts)| pts.iter().map(|p| p.0)).collect();
-    dates.sort_unstable();
-    dates.dedup();
     let mut out = String::new();
     push_record(&mut out, std::iter::once("date").chain(series.iter().map(|(id, _)| *id)));
-    let mut next = vec![0usize; series.len()];
-    for date in dates {
-        let mut record = vec![date.to_string()];
-        for ((_, pts), i) in series.iter().zip(next.iter_mut()) {
-            while *i < pts.len() && pts[*i].0 < date {
-                *i += 1;
-            }
-            match pts.get(*i) {
-                Some((d, v)) if *d == date && v.is_finite() => record.push(v.to_string()),
-                _ => record.push(String::new()),
-            }
-        }
+    for (date, values) in rows_of_series(series) {
+        let record = std::iter::once(date.to_string())
+            .chain(values.into_iter().map(|v| v.map_or_else(String::new, |v| v.to_string())));
         push_record(&mut out, record);
     }
     out
+}
+
+/// Several series side by side: one row per date any of them has (ascending), with each series'
+/// value on that date (`None` where it has none, or a non-finite one). What a chart of several
+/// lines shows as a table and exports as CSV.
+///
+/// ```
+/// use tideline_core::{chart::rows_of_series, Date};
+/// let d = Date::from_days;
+/// let a = [(d(1), 1.0), (d(3), 3.0)];
+/// let b = [(d(2), 20.0), (d(3), 30.0)];
+/// let rows = rows_of_series(&[("a", &a), ("b", &b)]);
+/// assert_eq!(rows, vec![(d(1), vec![Some(1.0), None]), (d(2), vec![None, Some(20.0)]), (d(3), vec![Some(3.0), Some(30.0)])]);
+/// ```
+pub fn rows_of_series(series: &[(&str, &[(Date, f64)])]) -> Vec<(Date, Vec<Option<f64>>)> {
+    let mut dates: Vec<Date> = series.iter().flat_map(|(_, pts)| pts.iter().map(|p| p.0)).collect();
+    dates.sort_unstable();
+    dates.dedup();
+    let mut next = vec![0usize; series.len()];
+    dates
+        .into_iter()
+        .map(|date| {
+            let values = series
+                .iter()
+                .zip(next.iter_mut())
+                .map(|((_, pts), i)| {
+                    while *i < pts.len() && pts[*i].0 < date {
+                        *i += 1;
+                    }
+                    pts.get(*i).filter(|(d, v)| *d == date && v.is_finite()).map(|p| p.1)
+                })
+                .collect();
+            (date, values)
+        })
+        .collect()
 }
 
 #[cfg(test)]

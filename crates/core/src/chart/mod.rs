@@ -51,7 +51,7 @@ pub mod window;
 pub use bands::{band_rects, spans_of_runs, BandRect, Span, MIN_BAND_PX};
 pub use bars::{lag_bars, BarChartGeometry, BarOptions, BarRect, LagBar};
 pub use crosshair::{crosshair, nearest_at_px, nearest_by, nearest_index, nearest_point, Crosshair};
-pub use csv::{csv_of_series, csv_of_table};
+pub use csv::{csv_of_series, csv_of_table, rows_of_series};
 pub use downsample::{lttb, lttb_runs};
 
 pub use format::{
