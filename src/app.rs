@@ -139,11 +139,8 @@ fn read_report_in_steps(
 ) {
     let mine = generation.get() + 1;
     generation.set(mine);
-    let started = now_ms();
     let bytes = json.len();
-    let reader = ReportReader::new(&json);
-    drop(json);
-    let spent = Rc::new(Cell::new(now_ms() - started));
+    let spent = Rc::new(Cell::new(0.0));
     fn next(
         mut reader: ReportReader,
         spent: Rc<Cell<f64>>,
@@ -177,16 +174,27 @@ fn read_report_in_steps(
         }
     }
     let current = move || generation.get() == mine;
-    match reader {
-        Ok(reader) => {
-            crate::components::later::in_own_task(move || next(reader, spent, bytes, current, done))
+    // Even the split into members (a scan of the whole document) is a task of its own, not part
+    // of the one that received the worker's message.
+    crate::components::later::in_own_task(move || {
+        if !current() {
+            return;
         }
-        Err(e) => crate::components::later::in_own_task(move || {
-            if current() {
-                done(Err(e));
+        let started = now_ms();
+        let reader = ReportReader::new(&json);
+        drop(json);
+        spent.set(now_ms() - started);
+        match reader {
+            Ok(reader) => {
+                crate::components::later::in_own_task(move || next(reader, spent, bytes, current, done))
             }
-        }),
-    }
+            Err(e) => crate::components::later::in_own_task(move || {
+                if current() {
+                    done(Err(e));
+                }
+            }),
+        }
+    })
 }
 
 /// True while the browser reports a network connection.
@@ -231,7 +239,7 @@ pub struct AppData {
     /// The loaded data and table inputs (uploads included), once any has come.
     pub outcome: Signal<Option<(LoadOutcome, FlowInputs)>>,
     /// The report of the current settings (the worker's newest answer): `None` until the first.
-    pub report: ReadSignal<Option<Result<Report, ViewError>>>,
+    pub report: ReadSignal<Option<Result<Arc<Report>, ViewError>>>,
     /// True while the worker computes a newer report than the one shown.
     pub computing: ReadSignal<bool>,
     /// The settings in force (the URL's, checked against the data).
@@ -306,17 +314,22 @@ fn Shell() -> impl IntoView {
     let fresh = LocalResource::new(move || load_data(move |done, total| progress.set(Some((done, total)))));
     let uploads = RwSignal::new(Vec::<StoredUpload>::new());
     // The mirror's answer (series and tables) when it has come, else the browser's saved copies;
-    // uploads on top.
-    let outcome = Signal::derive(move || {
-        let (base, tables) = match fresh.get() {
-            Some(fresh) => fresh,
-            None => (saved.get().flatten()?, FlowInputs::default()),
-        };
-        Some(uploads.with(|u| {
-            let data = if u.is_empty() { base } else { base.with_uploads(u) };
-            (data, tables_with_uploads(&tables, u))
-        }))
-    });
+    // uploads on top. A memo: made once per change, however many views read it (a derived
+    // signal would copy the whole dataset for each). Never compared: every change is new data.
+    let outcome = Memo::<Option<(LoadOutcome, FlowInputs)>>::new_with_compare(
+        move |_| {
+            let (base, tables) = match fresh.get() {
+                Some(fresh) => fresh,
+                None => (saved.get().flatten()?, FlowInputs::default()),
+            };
+            Some(uploads.with(|u| {
+                let data = if u.is_empty() { base } else { base.with_uploads(u) };
+                (data, tables_with_uploads(&tables, u))
+            }))
+        },
+        |_, _| true,
+    );
+    let outcome: Signal<Option<(LoadOutcome, FlowInputs)>> = outcome.into();
     let loading_fresh = Signal::derive(move || fresh.get().is_none());
     let span = Memo::new(move |_| outcome.with(|o| o.as_ref().and_then(|(o, _)| data_span(o))));
     // The URL's settings, checked against the data once it has come.
@@ -354,7 +367,7 @@ fn Shell() -> impl IntoView {
     let model_settings = Memo::new(move |_| settings.with(Settings::model_part));
     // The model runs in the worker: the data goes over once per change, then one request per
     // view; the newest answer lands here.
-    let report = RwSignal::new(None::<Result<Report, ViewError>>);
+    let report = RwSignal::new(None::<Result<Arc<Report>, ViewError>>);
     let computing = RwSignal::new(false);
     let backtest = RwSignal::new(None::<BacktestState>);
     // The number of the newest report being read (`read_report_in_steps`).
@@ -373,6 +386,11 @@ fn Shell() -> impl IntoView {
             let result = serde_json::from_str::<tideline_core::backtest::BacktestReport>(&view_json)
                 .map_err(|e| format!("The backtest's report could not be read: {e}"));
             perf::add("backtest_read", now_ms() - started, view_json.len());
+            // The worker's time in the backtest itself (strategies, sweep, walk-forward), apart
+            // from writing its two JSON documents (`compute_ms` holds both).
+            if let Ok(report) = &result {
+                perf::add("worker_backtest_run", report.timing.model_ms, 0);
+            }
             // Drawn in the next task: reading and drawing do not add up to one long task. The
             // answer belongs to the request in force now; one asked for in between drops it.
             let asked = backtest.with_untracked(|b| b.as_ref().map(|b| b.key.clone()));
@@ -403,7 +421,7 @@ fn Shell() -> impl IntoView {
             };
             // Read over several tasks, then drawn in one of its own: no long task.
             read_report_in_steps(json, generation.clone(), move |read| {
-                report.set(Some(checked_report(read, statuses)));
+                report.set(Some(checked_report(read, statuses).map(Arc::new)));
             });
         }
         Response::Error { message, .. } => {
@@ -486,6 +504,10 @@ fn Shell() -> impl IntoView {
     });
     let online = online_signal();
     let update_ready = update_ready_signal();
+    // The page under the frame mounts in the next task: the first paint of the frame and the
+    // page's own build are two tasks, not one long one.
+    let page_mounted = RwSignal::new(false);
+    crate::components::later::in_own_task(move || page_mounted.set(true));
     let base = router_base();
     view! {
         <a class="skip" href="#main">"Skip to content"</a>
@@ -531,6 +553,7 @@ fn Shell() -> impl IntoView {
             </section>
         </Show>
         <main id="main" tabindex="-1">
+            {move || page_mounted.get().then(|| view! {
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/") view=crate::pages::Overview />
                 <Route path=path!("/chain") view=crate::pages::ChainPage />
@@ -542,6 +565,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/explore") view=crate::pages::ExplorePage />
                 <Route path=path!("/data") view=crate::pages::DataPage />
             </Routes>
+            })}
         </main>
         <footer class="bottom">
             <p>
@@ -635,7 +659,7 @@ fn NotFound() -> impl IntoView {
 #[component]
 pub fn Freshness(
     /// The report.
-    report: Report,
+    report: Arc<Report>,
 ) -> impl IntoView {
     let app = use_app();
     let writer = SettingsWriter::new();
@@ -668,7 +692,7 @@ pub fn Freshness(
                     <input type="date" value=as_of.to_string() on:change=on_date aria-label="Analysis date" />
                 </label>
                 <button type="button" on:click=move |_| writer.update(&app.settings.get_untracked(), |s| s.as_of = None)>"Latest"</button>
-                <button type="button" on:click=move |_| report.with_value(export_report)>"Export report (JSON)"</button>
+                <button type="button" on:click=move |_| report.with_value(|r| export_report(r))>"Export report (JSON)"</button>
                 <button type="button" data-testid="copy-link" on:click=move |_| { copy_link(); copied.set(true); }>
                     {move || if copied.get() { "Link copied" } else { "Copy link" }}
                 </button>

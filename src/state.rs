@@ -16,12 +16,16 @@ use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 use tideline_core::settings::{Notice, Settings};
 
-/// The app's root URL (the document's base URI, e.g. `https://x.github.io/tideline/`).
+/// The app's root URL (the document's base URI, e.g. `https://x.github.io/tideline/`). Read once:
+/// the `<base>` does not change while the page lives, and every link and fetch asks for it.
 pub fn app_root() -> String {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.base_uri().ok().flatten())
-        .unwrap_or_else(|| "/".to_string())
+    thread_local! {
+        static ROOT: String = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.base_uri().ok().flatten())
+            .unwrap_or_else(|| "/".to_string());
+    }
+    ROOT.with(String::clone)
 }
 
 /// `path` (e.g. `data/WALCL.csv`) as an absolute URL under the app's root.

@@ -367,3 +367,12 @@ async fn every_bad_input_is_refused_by_the_loader_and_the_upload_with_its_positi
         );
     }
 }
+
+#[wasm_bindgen_test]
+async fn the_browsers_digest_is_the_cores() {
+    // The page checks mirror files with `crypto.subtle` (native, off the main thread's clock);
+    // it must be the digest the mirror wrote with the core's sha256.
+    for body in ["", "observation_date,WALCL\n2024-01-03,7700000\n", &"é,1\n".repeat(50_000)] {
+        assert_eq!(tideline_app::feeds::sha256_hex(body).await, sha256_hex(body.as_bytes()));
+    }
+}

@@ -50,15 +50,15 @@ fn direction(d: Option<BalanceSheetDirection>) -> &'static str {
 #[component]
 pub fn BeyondTheFed(
     /// The report to show.
-    report: Report,
+    report: std::sync::Arc<Report>,
 ) -> impl IntoView {
     let trend_weeks = report.config.flows.trend_weeks;
     view! {
-        {report.global_liquidity.map(|g| view! { <GlobalPanel global=g /> })}
-        {report.policy_divergence.map(|p| view! { <DivergencePanel divergence=p /> })}
-        {report.stress.map(|s| view! { <StressPanel stress=s /> })}
-        {report.flows.map(|f| view! { <FlowsPanel flows=f trend_weeks=trend_weeks /> })}
-        {report.gold_real_rates.map(|g| view! { <GoldPanel gold=g /> })}
+        {report.global_liquidity.clone().map(|g| view! { <GlobalPanel global=g /> })}
+        {report.policy_divergence.clone().map(|p| view! { <DivergencePanel divergence=p /> })}
+        {report.stress.clone().map(|s| view! { <StressPanel stress=s /> })}
+        {report.flows.clone().map(|f| view! { <FlowsPanel flows=f trend_weeks=trend_weeks /> })}
+        {report.gold_real_rates.clone().map(|g| view! { <GoldPanel gold=g /> })}
     }
 }
 

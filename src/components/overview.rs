@@ -31,7 +31,7 @@ fn debug_name<T: std::fmt::Debug>(value: Option<T>) -> String {
 pub fn ChainOverview(
     /// The report to show.
     #[prop(into)]
-    report: Signal<Report>,
+    report: Signal<std::sync::Arc<Report>>,
 ) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="chain-title">

@@ -315,8 +315,9 @@ pub async fn offer(
     fetched: Fetched,
     expected: Option<&ManifestEntry>,
 ) -> Verdict {
-    if let Some(entry) = expected {
-        if let Err(e) = entry.verify_body(&fetched.source, fetched.body.as_bytes()) {
+    if let Some(entry) = expected.filter(|e| e.has_digest()) {
+        let digest = super::sha256_hex(&fetched.body).await;
+        if let Err(e) = entry.verify_digest(&fetched.source, &digest) {
             return Verdict::Rejected { error: e.to_string() };
         }
     }
@@ -510,7 +511,11 @@ async fn load_one(
     let mut warnings = Vec::new();
     let mut current: Option<Good> = None;
     if let Some(cache) = cache {
-        match cache.get::<CachedFeed>(id).await {
+        let stored = cache.get::<CachedFeed>(id).await;
+        // Decoding a saved copy is work: in a task of its own, not in the one that settled the
+        // read together with other series' (the page's goal: no main-thread task over 50 ms).
+        crate::feeds::sleep(0).await;
+        match stored {
             Ok(Some(stored)) => match restore(catalog, id, stored) {
                 Ok(good) => current = Some(good),
                 Err(e) => warnings.push(format!("the saved copy is no longer accepted: {e}")),
@@ -546,6 +551,8 @@ async fn load_one(
                     continue;
                 }
             };
+            // Checking and parsing the body in a task of its own (as for a saved copy above).
+            crate::feeds::sleep(0).await;
             let fetched = Fetched {
                 source: source.url.clone(),
                 origin: source.origin,
@@ -641,7 +648,7 @@ pub async fn load_tables(names: &[String], options: &LoadOptions) -> TablesOutco
         let mut current: Option<(CachedTable, TableSummary)> = None;
         if let Some(cache) = cache.as_ref() {
             match cache.get::<CachedTable>(&CachedTable::key_of(name)).await {
-                Ok(Some(saved)) => match check_table(kind, &saved.source, &saved.body, None) {
+                Ok(Some(saved)) => match check_table(kind, &saved.source, &saved.body, None, None) {
                     Ok(summary) => current = Some((saved, summary)),
                     Err(e) => warnings.push(format!("the saved copy is no longer accepted: {e}")),
                 },
@@ -656,7 +663,11 @@ pub async fn load_tables(names: &[String], options: &LoadOptions) -> TablesOutco
                 warnings.extend(offline_note(&url, &body));
                 let body = body.text;
                 let expected = options.manifest.as_ref().and_then(|m| m.table_entry(name));
-                match check_table(kind, &url, &body, expected) {
+                let digest = match expected.filter(|e| e.has_digest()) {
+                    Some(_) => Some(super::sha256_hex(&body).await),
+                    None => None,
+                };
+                match check_table(kind, &url, &body, expected, digest.as_deref()) {
                     Ok(summary) => {
                         let keeps_history = current.as_ref().is_none_or(|(_, old)| {
                             summary.rows >= old.rows && summary.last >= old.last && summary.first <= old.first
@@ -716,16 +727,22 @@ pub async fn load_tables(names: &[String], options: &LoadOptions) -> TablesOutco
     TablesOutcome { inputs, statuses }
 }
 
-/// Checks a table body: against the manifest's entry when given (sha256 before parsing, rows and
-/// last date after), then as its kind, then for dates in the future.
+/// Checks a table body: against the manifest's entry when given (sha256 before parsing: `digest`
+/// when the caller has it, [`super::sha256_hex`], else computed here; rows and last date after),
+/// then as its kind, then for dates in the future.
 pub fn check_table(
     kind: TableKind,
     source: &str,
     body: &str,
     expected: Option<&ManifestEntry>,
+    digest: Option<&str>,
 ) -> Result<TableSummary, String> {
     if let Some(entry) = expected {
-        entry.verify_body(source, body.as_bytes()).map_err(|e| e.to_string())?;
+        match digest {
+            Some(digest) => entry.verify_digest(source, digest),
+            None => entry.verify_body(source, body.as_bytes()),
+        }
+        .map_err(|e| e.to_string())?;
     }
     let summary = kind.check(source, body).map_err(|e| e.to_string())?;
     if let Some(entry) = expected {

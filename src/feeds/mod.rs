@@ -88,6 +88,24 @@ impl Default for FetchPolicy {
     }
 }
 
+/// The sha256 of `body` as lower-case hex, by the browser's native digest (`crypto.subtle`:
+/// a megabyte in about a millisecond, and not on the main thread's clock), or by the core's
+/// (`tideline_core::manifest::sha256_hex`, 40 ms a megabyte in wasm) where the browser has none
+/// (a page served over plain http from another host than localhost).
+pub async fn sha256_hex(body: &str) -> String {
+    let subtle = web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.subtle());
+    if let Some(subtle) = subtle {
+        let bytes = js_sys::Uint8Array::from(body.as_bytes());
+        if let Ok(promise) = subtle.digest_with_str_and_js_u8_array("SHA-256", &bytes) {
+            if let Ok(digest) = JsFuture::from(promise).await {
+                let digest = js_sys::Uint8Array::new(&digest).to_vec();
+                return digest.iter().map(|b| format!("{b:02x}")).collect();
+            }
+        }
+    }
+    tideline_core::manifest::sha256_hex(body.as_bytes())
+}
+
 /// Fetches `url` (relative to the page) as text: one attempt, aborted after the default timeout.
 pub async fn fetch_text(url: &str) -> Result<String, FetchError> {
     attempt(url, FetchPolicy::default().timeout_ms).await.map(|b| b.text).map_err(|(error, _)| error)

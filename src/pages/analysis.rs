@@ -1,5 +1,7 @@
 //! The analysis pages: overview, chain, rotation, asymmetry, lead-lag, backtest, beyond the Fed.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use tideline_core::chart::{format_thousands, spans_of_runs, Span};
 use tideline_core::report::Report;
@@ -12,7 +14,7 @@ use crate::components::{BeyondTheFed, LineChart};
 /// Overview: where the tide is, in one sentence, then the chain and Fed net liquidity.
 #[component]
 pub fn Overview() -> impl IntoView {
-    with_report("Overview", |report: Report| {
+    with_report("Overview", |report: Arc<Report>| {
         let latest = report.net_liquidity.latest.clone();
         let impulse = report.net_liquidity.impulse_13w_pct;
         let history = report.net_liquidity.history.clone();
@@ -80,7 +82,7 @@ fn liquidity_bands(report: &Report) -> Vec<Span<&'static str>> {
 /// Chain: each link's state, its indicators, and whether one link carries into the next.
 #[component]
 pub fn ChainPage() -> impl IntoView {
-    with_report("Chain", |report: Report| {
+    with_report("Chain", |report: Arc<Report>| {
         let answer = match &report.break_point {
             Some(link) => format!("The chain breaks at {}.", link.replace('_', " ")),
             None => "No break in the chain at this date.".to_string(),
@@ -161,7 +163,7 @@ pub fn ChainPage() -> impl IntoView {
 /// Rotation: how far up the risk spectrum the tide reaches.
 #[component]
 pub fn RotationPage() -> impl IntoView {
-    with_report("Rotation", |report: Report| {
+    with_report("Rotation", |report: Arc<Report>| {
         let spectrum = report.spectrum.clone();
         let answer = spectrum.as_ref().and_then(|s| s.overflow.current.as_ref()).map_or_else(
             || "Not enough data to say how far the tide reaches.".to_string(),
@@ -320,7 +322,7 @@ fn RiskByRegimePanel(risk: tideline_core::model::risk_regime::RiskByRegime) -> i
 /// Asymmetry: does crypto follow the decline of US stocks but not the rise?
 #[component]
 pub fn AsymmetryPage() -> impl IntoView {
-    with_report("Asymmetry", |report: Report| {
+    with_report("Asymmetry", |report: Arc<Report>| {
         let results = report.asymmetry.clone();
         let answer = results.first().map_or_else(
             || "No asymmetry could be measured with the loaded data.".to_string(),
@@ -374,7 +376,7 @@ pub fn AsymmetryPage() -> impl IntoView {
 /// Lead-lag: which indicators lead which.
 #[component]
 pub fn LeadLagPage() -> impl IntoView {
-    with_report("Lead-lag", |report: Report| {
+    with_report("Lead-lag", |report: Arc<Report>| {
         let results = report.lead_lag.clone();
         let leads: Vec<String> = results
             .iter()
@@ -431,7 +433,7 @@ pub fn LeadLagPage() -> impl IntoView {
 /// Beyond the Fed: global liquidity, policy divergence, stress, crypto flows, gold.
 #[component]
 pub fn BeyondPage() -> impl IntoView {
-    with_report("Beyond the Fed", |report: Report| {
+    with_report("Beyond the Fed", |report: Arc<Report>| {
         view! {
             <h1 class="answer">"Beyond the Fed: other central banks, stress, crypto flows and gold"</h1>
             <Freshness report=report.clone() />

@@ -12,16 +12,19 @@ pub use backtest::BacktestPage;
 pub use data::DataPage;
 pub use explore::ExplorePage;
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use tideline_core::report::Report;
 
 use crate::app::{use_app, LoadFailure};
 
-/// The page's body once the report is there: `body(report)`; a skeleton of the same height while
+/// The page's body once the report is there: `body(report)` (shared, not copied, by the views
+/// that draw it); a skeleton of the same height while
 /// the data loads; the failure and each series' status when the model cannot run.
 pub(crate) fn with_report<V: IntoView + 'static>(
     title: &'static str,
-    body: impl Fn(Report) -> V + Send + Sync + 'static,
+    body: impl Fn(Arc<Report>) -> V + Send + Sync + 'static,
 ) -> impl IntoView {
     let app = use_app();
     move || match app.report.get() {

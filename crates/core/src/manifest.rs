@@ -83,13 +83,30 @@ impl ManifestEntry {
     /// Checks a fetched body against the entry's sha256 (when the entry has one; compared without
     /// regard to case). Run before parsing: a body the mirror did not write is never parsed.
     pub fn verify_body(&self, file: &str, body: &[u8]) -> Result<(), ManifestMismatch> {
+        match self.sha256 {
+            Some(_) => self.verify_digest(file, &sha256_hex(body)),
+            None => Ok(()),
+        }
+    }
+
+    /// [`ManifestEntry::verify_body`] for a body whose sha256 (`got`, hex) was computed elsewhere:
+    /// the page has the browser's native digest (`crypto.subtle`) do it, off the main thread.
+    pub fn verify_digest(&self, file: &str, got: &str) -> Result<(), ManifestMismatch> {
         let Some(want) = self.sha256.as_deref() else { return Ok(()) };
-        let got = sha256_hex(body);
-        if got.eq_ignore_ascii_case(want.trim()) {
+        if got.trim().eq_ignore_ascii_case(want.trim()) {
             Ok(())
         } else {
-            Err(ManifestMismatch::Sha256 { file: file.to_string(), want: want.to_string(), got })
+            Err(ManifestMismatch::Sha256 {
+                file: file.to_string(),
+                want: want.to_string(),
+                got: got.to_string(),
+            })
         }
+    }
+
+    /// True when the entry names a sha256 to check a body against.
+    pub fn has_digest(&self) -> bool {
+        self.sha256.is_some()
     }
 
     /// Checks what a body parsed to against the entry's row count (when it is not 0: an entry of

@@ -22,7 +22,8 @@
 //!    settings changed since the last analysis rerun (a lead-lag setting reruns the lead-lag,
 //!    not the panel, chain or asymmetry; see [`crate::report::stages`]).
 //! 3. **Backtests** ([`Request::Backtest`]) run the same way, with [`Response::Progress`] after
-//!    each cell of a sweep or walk-forward grid, then [`Response::Backtest`].
+//!    each cell of a sweep or walk-forward grid (with a clock, at most one per
+//!    [`PROGRESS_INTERVAL_MS`], and always the last), then [`Response::Backtest`].
 //!
 //! A request whose fingerprint is neither the current data's nor cached is answered with
 //! [`Response::Error`] ("no data set for fingerprint ...": the page sends `SetData` first, or
@@ -58,6 +59,10 @@ use crate::report::{Detail, JsonStyle, ModelConfig, Report, SectionTime, Stages}
 /// Results the engine keeps (least recently used first out): the views a user flips between.
 pub const CACHE_ENTRIES: usize = 16;
 
+/// The least time between two [`Response::Progress`] messages of one request, when the engine
+/// has a clock (a progress bar needs no more than a few updates a second).
+pub const PROGRESS_INTERVAL_MS: f64 = 50.0;
+
 /// A message from the page to the worker (module docs).
 // One message is built, sent and dropped: the size of the largest variant costs nothing, and a
 // `Box<ModelConfig>` would only make the page's code noisier.
@@ -69,8 +74,10 @@ pub enum Request {
         /// [`codec::fingerprint_of`]`(&dataset, &tables)`.
         fingerprint: u64,
         /// [`codec::encode_dataset`].
+        #[serde(with = "serde_bytes")]
         dataset: Vec<u8>,
         /// [`codec::encode_tables`].
+        #[serde(with = "serde_bytes")]
         tables: Vec<u8>,
     },
     /// Runs the model on the data named by `fingerprint` with `config`.
@@ -348,7 +355,19 @@ impl Engine {
             Err(response) => return response,
         };
         let started = clock.map_or(0.0, |now| now());
+        // With a clock, at most one message per PROGRESS_INTERVAL_MS (and always the first and
+        // the last): each message is a post and a redraw on the page, and 441 of them cost more
+        // than the sweep. Without a clock, one per unit.
+        let mut last_sent: Option<f64> = None;
         let mut progress = |done: usize, total: usize| {
+            if let Some(now) = clock {
+                let t = now();
+                let due = last_sent.is_none_or(|last| t - last >= PROGRESS_INTERVAL_MS);
+                if !(due || done >= total) {
+                    return;
+                }
+                last_sent = Some(t);
+            }
             emit(Response::Progress { id, done: done as u64, total: total as u64 })
         };
         let mut report = match run_backtest_with_progress(data.stages.dataset(), &config, &mut progress) {

@@ -61,6 +61,9 @@ fn a_file_that_is_not_the_one_the_manifest_describes_is_refused() {
     // Upper-case hex in a hand-edited manifest is the same digest.
     let upper = ManifestEntry { sha256: e.sha256.as_ref().map(|s| s.to_uppercase()), ..e.clone() };
     assert_eq!(upper.verify_body("data/WALCL.csv", body.as_bytes()), Ok(()));
+    // A digest computed elsewhere (the browser's) is checked the same way.
+    assert_eq!(e.verify_digest("data/WALCL.csv", &sha256_hex(body.as_bytes()).to_uppercase()), Ok(()));
+    assert!(e.verify_digest("data/WALCL.csv", &sha256_hex(b"other")).is_err());
     // Cut inside its last line: 7,680,000 becomes 768,000, a plausible value; only the digest tells.
     let cut = &body[..body.len() - 2];
     match e.verify_body("data/WALCL.csv", cut.as_bytes()) {

@@ -251,3 +251,39 @@ fn every_message_survives_json_and_bincode() {
         assert_eq!(&binary, response);
     }
 }
+
+#[test]
+fn with_a_clock_progress_is_sent_at_most_every_interval_and_always_last() {
+    let dataset = synthetic::catalog(12, d("2024-06-28"), 11);
+    let config = BacktestConfig {
+        sweep: Some(SweepConfig {
+            rows: SweepAxis::range(TimingParam::LookbackWeeks, 4.0, 40.0, 4.0),
+            cols: SweepAxis::range(TimingParam::ThresholdPct, -1.0, 1.0, 0.5),
+            ..SweepConfig::default()
+        }),
+        ..BacktestConfig::default()
+    };
+    let (mut engine, fingerprint) = Engine::with_data(dataset, FlowInputs::default());
+    let config_json = serde_json::to_string(&config).expect("json");
+    // A clock that moves 10 ms each time it is read.
+    let t = Cell::new(0.0);
+    let clock = || {
+        t.set(t.get() + 10.0);
+        t.get()
+    };
+    let responses = ask(&mut engine, Request::Backtest { id: 4, fingerprint, config_json }, Some(&clock));
+    let steps: Vec<(u64, u64)> = responses
+        .iter()
+        .filter_map(|r| match r {
+            Response::Progress { id: 4, done, total } => Some((*done, *total)),
+            _ => None,
+        })
+        .collect();
+    let total = 10 * 5;
+    assert_eq!(steps.first(), Some(&(1, total)));
+    assert_eq!(steps.last(), Some(&(total, total)));
+    // One read of the clock per cell: a message every 5 cells or so, not one per cell.
+    assert!(steps.len() < total as usize / 3, "{} messages for {total} cells", steps.len());
+    assert!(steps.windows(2).all(|w| w[0].0 < w[1].0));
+    assert!(matches!(responses.last(), Some(Response::Backtest { id: 4, .. })));
+}
