@@ -15,7 +15,7 @@ use tideline_core::catalog::Catalog;
 use tideline_core::codec;
 use tideline_core::manifest::Manifest;
 use tideline_core::model::flows::{FlowInputs, TableKind};
-use tideline_core::report::steps::{ReportReader, Step};
+use tideline_core::report::steps::{Piece, ReportReader, Step};
 use tideline_core::report::{JsonStyle, ModelConfig, Report};
 use tideline_core::settings::{Notice, Settings};
 use tideline_core::worker::Response;
@@ -129,21 +129,20 @@ fn checked_report(
     Ok(report)
 }
 
-/// Reads the report `json` one step per task ([`ReportReader`]), then hands the report (or the
+/// Reads the report's `pieces` one step per task ([`ReportReader`]), then hands the report (or the
 /// error) to `done` in a task of its own, unless a newer report has come meanwhile (`generation`
 /// is no longer `mine`).
 fn read_report_in_steps(
-    json: String,
+    pieces: Vec<Piece>,
     generation: Rc<Cell<u64>>,
     done: impl FnOnce(Result<Report, serde_json::Error>) + 'static,
 ) {
     let mine = generation.get() + 1;
     generation.set(mine);
-    let bytes = json.len();
-    let spent = Rc::new(Cell::new(0.0));
+    let bytes = pieces.iter().map(|p| p.json.len()).sum();
     fn next(
         mut reader: ReportReader,
-        spent: Rc<Cell<f64>>,
+        spent: f64,
         bytes: usize,
         current: impl Fn() -> bool + 'static,
         done: impl FnOnce(Result<Report, serde_json::Error>) + 'static,
@@ -153,13 +152,13 @@ fn read_report_in_steps(
         }
         let started = now_ms();
         let step = reader.step();
-        spent.set(spent.get() + now_ms() - started);
+        let spent = spent + now_ms() - started;
         match step {
             Ok(Step::More) => {
                 crate::components::later::in_own_task(move || next(reader, spent, bytes, current, done))
             }
             Ok(Step::Done(report)) => {
-                perf::add("report_read", spent.get(), bytes);
+                perf::add("report_read", spent, bytes);
                 crate::components::later::in_own_task(move || {
                     if current() {
                         done(Ok(*report));
@@ -174,27 +173,8 @@ fn read_report_in_steps(
         }
     }
     let current = move || generation.get() == mine;
-    // Even the split into members (a scan of the whole document) is a task of its own, not part
-    // of the one that received the worker's message.
-    crate::components::later::in_own_task(move || {
-        if !current() {
-            return;
-        }
-        let started = now_ms();
-        let reader = ReportReader::new(&json);
-        drop(json);
-        spent.set(now_ms() - started);
-        match reader {
-            Ok(reader) => {
-                crate::components::later::in_own_task(move || next(reader, spent, bytes, current, done))
-            }
-            Err(e) => crate::components::later::in_own_task(move || {
-                if current() {
-                    done(Err(e));
-                }
-            }),
-        }
-    })
+    let reader = ReportReader::from_pieces(pieces);
+    crate::components::later::in_own_task(move || next(reader, 0.0, bytes, current, done));
 }
 
 /// True while the browser reports a network connection.
@@ -250,7 +230,9 @@ pub struct AppData {
     pub backtest: ReadSignal<Option<BacktestState>>,
     /// Runs a backtest in the worker (nothing when the same one on the same data is the newest).
     pub run_backtest: Callback<BacktestConfig>,
-    /// True once the data has been sent to the worker.
+    /// True once the data has settled and been sent to the worker: the mirror's answer has come
+    /// (or failed, leaving the saved copies), so a long computation (the backtest) runs once, on
+    /// the data it will show, and not again a second later, nor during the data's load.
     pub data_ready: Signal<bool>,
 }
 
@@ -330,7 +312,8 @@ fn Shell() -> impl IntoView {
         |_, _| true,
     );
     let outcome: Signal<Option<(LoadOutcome, FlowInputs)>> = outcome.into();
-    let loading_fresh = Signal::derive(move || fresh.get().is_none());
+    // `with`, not `get`: no copy of the data to ask whether it has come.
+    let loading_fresh = Signal::derive(move || fresh.with(Option::is_none));
     let span = Memo::new(move |_| outcome.with(|o| o.as_ref().and_then(|(o, _)| data_span(o))));
     // The URL's settings, checked against the data once it has come.
     let checked = Memo::new(move |_| {
@@ -414,14 +397,18 @@ fn Shell() -> impl IntoView {
                 }
             });
         }
-        Response::Report { json, .. } => {
+        Response::Report { pieces, .. } => {
             computing.set(false);
             let statuses = move || {
                 outcome.with_untracked(|o| o.as_ref().map(|(o, _)| o.statuses.clone()).unwrap_or_default())
             };
             // Read over several tasks, then drawn in one of its own: no long task.
-            read_report_in_steps(json, generation.clone(), move |read| {
+            read_report_in_steps(pieces, generation.clone(), move |read| {
+                let started = now_ms();
+                perf::mark("tideline:report-set");
                 report.set(Some(checked_report(read, statuses).map(Arc::new)));
+                // Setting the signal redraws what reads it, at once: the cost of the new figures.
+                perf::add("report_render", now_ms() - started, 0);
             });
         }
         Response::Error { message, .. } => {
@@ -441,6 +428,7 @@ fn Shell() -> impl IntoView {
         outcome.with(|o| {
             let (o, tables) = o.as_ref()?;
             let started = now_ms();
+            perf::mark("tideline:snapshot");
             let dataset = codec::encode_dataset(&o.dataset);
             let tables = codec::encode_tables(tables);
             let fingerprint = codec::fingerprint_of(&dataset, &tables);
@@ -496,7 +484,7 @@ fn Shell() -> impl IntoView {
         outcome,
         backtest: backtest.read_only(),
         run_backtest,
-        data_ready: Signal::derive(move || fingerprint.get().is_some()),
+        data_ready: Signal::derive(move || !loading_fresh.get() && fingerprint.get().is_some()),
         report: report.read_only(),
         settings,
         uploads,

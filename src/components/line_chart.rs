@@ -87,14 +87,10 @@ pub fn LineChart(
         if let Some(el) = container.get_untracked() {
             let w = f64::from(el.client_width());
             if w > 0.0 {
-                width.set(w.max(MIN_WIDTH));
+                let _ = width.try_set(w.max(MIN_WIDTH)); // the chart may have left the page
             }
         }
     };
-    Effect::new(move |_| {
-        container.track();
-        measure();
-    });
     let _ = window_event_listener(leptos::ev::resize, move |_| measure());
     let unit_kind = Unit::from_label(&unit);
     let data_window =
@@ -103,10 +99,12 @@ pub fn LineChart(
         let data = data_window.get()?;
         Some(range.get().map_or(data, |spec| spec.resolve(data)))
     });
-    // Drawn in a task of its own (`later`), after its container has been measured: a page of
-    // several charts draws them one per task.
+    // Measured and drawn in a task of its own (`later`): a page of several charts draws them one
+    // per task, and each forced layout (`clientWidth`) is in its chart's task, not all of them in
+    // the task that mounts the page.
     let drawn = RwSignal::new(false);
     super::later::in_own_task(move || {
+        measure();
         let _ = drawn.try_set(true); // the chart may have left the page meanwhile
     });
     let geometry = Memo::new(move |_| {

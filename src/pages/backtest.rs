@@ -80,12 +80,15 @@ pub fn BacktestPage() -> impl IntoView {
             let Some(s) = s else { return };
             let Some(result) = &s.result else { return };
             if shown.with_untracked(|x| x.as_ref().map(|x| &x.key) != Some(&s.key)) {
+                let started = crate::perf::now_ms();
+                crate::perf::mark("tideline:backtest-shown");
                 shown.set(Some(Shown {
                     key: s.key.clone(),
                     result: result.clone(),
                     config: s.config.clone(),
                     compute_ms: s.compute_ms,
                 }));
+                crate::perf::add("backtest_render", crate::perf::now_ms() - started, 0);
             }
         })
     });
@@ -102,6 +105,9 @@ pub fn BacktestPage() -> impl IntoView {
         }}</h1>
         <Controls update=update />
         <div class="computing-line" aria-live="polite" class:running=running>
+            {move || (!app.data_ready.get()).then(|| view! {
+                <p class="loading" role="status" data-testid="backtest-waiting">"Loading the data; the backtest runs once it is in."</p>
+            })}
             {move || running().then(|| {
                 let (done, total) = progress().unwrap_or((0, 0));
                 view! {
@@ -404,13 +410,14 @@ fn Results(
     // The sections below the comparisons mount one per task (and their charts draw one per
     // task after them), so that no single task of the main thread draws the whole page.
     let stage = RwSignal::new(0u8);
-    for k in 1..=3u8 {
+    for k in 1..=6u8 {
         crate::components::later::in_own_task(move || {
             let _ = stage.try_set(k); // the result may have been replaced meanwhile
         });
     }
     let at_least = move |k: u8| Memo::new(move |_| stage.get() >= k);
-    let (curves_shown, risk_shown, rest_shown) = (at_least(1), at_least(2), at_least(3));
+    let (compare_shown, curves_shown, risk_shown) = (at_least(1), at_least(2), at_least(3));
+    let (years_shown, sweep_shown, wf_shown) = (at_least(4), at_least(5), at_least(6));
     view! {
         <section class="panel" aria-labelledby="bt-metrics">
             <h2 id="bt-metrics">"Metrics"</h2>
@@ -431,16 +438,18 @@ fn Results(
                 </ul>
             })}
         </section>
-        <Comparisons report=report.clone() />
+        {move || compare_shown.get().then(|| shared.with_value(|a| view! { <Comparisons report=a.report.clone() /> }))}
         {move || curves_shown.get().then(|| shared.with_value(|a| curves_section(a)))}
         {move || risk_shown.get().then(|| shared.with_value(|a| risk_section(a)))}
-        {move || rest_shown.get().then(|| shared.with_value(|a| {
+        {move || years_shown.get().then(|| shared.with_value(|a| {
             let report = &a.report;
-            view! {
-                <CalendarYears runs=report.strategies.iter().cloned().chain(report.benchmarks.iter().cloned()).collect() />
-                {report.sweep.clone().map(|sweep| view! { <SweepPanel sweep=sweep update=update /> })}
-                {report.walk_forward.clone().map(|wf| view! { <WalkForwardPanel wf=wf curves=a.curves.clone() /> })}
-            }
+            view! { <CalendarYears runs=report.strategies.iter().cloned().chain(report.benchmarks.iter().cloned()).collect() /> }
+        }))}
+        {move || sweep_shown.get().then(|| shared.with_value(|a| {
+            a.report.sweep.clone().map(|sweep| view! { <SweepPanel sweep=sweep update=update /> })
+        }))}
+        {move || wf_shown.get().then(|| shared.with_value(|a| {
+            a.report.walk_forward.clone().map(|wf| view! { <WalkForwardPanel wf=wf curves=a.curves.clone() /> })
         }))}
     }
 }
@@ -846,11 +855,11 @@ fn SweepPanel(
                     let title = format!("{rname} {}, {cname} {}: Sharpe {}",
                         sweep.rows.values.get(row).copied().unwrap_or(f64::NAN),
                         sweep.cols.values.get(col).copied().unwrap_or(f64::NAN), c.text);
-                    let label = title.clone();
                     let (w, h) = (c.rect.width - 1.0, c.rect.height - 1.0);
                     view! {
                         <rect class="cell" data-row=row data-col=col x=c.rect.x y=c.rect.y width=w height=h
-                            fill=c.fill tabindex="0" role="button" aria-label=label>
+                            fill=c.fill tabindex="0" role="button">
+                            // Its name for a screen reader and its tooltip.
                             <title>{title}</title>
                         </rect>
                     }

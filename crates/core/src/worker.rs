@@ -15,9 +15,9 @@
 //!    (increasing), the fingerprint of the data it means and the settings. The engine answers
 //!    [`Response::Report`] with the report as JSON: exactly what `tideline analyze` writes by
 //!    default (the lean report, compact: [`Report::with_detail`]`(`[`Detail::default`]`)` then
-//!    [`Report::to_json`]`(`[`JsonStyle::default`]`)`), which the page parses into
-//!    [`Report`]. Results are cached per (fingerprint, settings), the last
-//!    [`CACHE_ENTRIES`] of them, so going back to a view answers at once (`cached: true`).
+//!    [`Report::to_json`]`(`[`JsonStyle::default`]`)`), for the export, and the same report in
+//!    [`Piece`]s, which the page reads into [`Report`] a step per task. Results are cached per
+//!    (fingerprint, settings), the last [`CACHE_ENTRIES`] of them, so going back to a view answers at once (`cached: true`).
 //!    A view not cached runs through the current data's [`Stages`]: only the stages whose
 //!    settings changed since the last analysis rerun (a lead-lag setting reruns the lead-lag,
 //!    not the panel, chain or asymmetry; see [`crate::report::stages`]).
@@ -54,6 +54,7 @@ use crate::backtest::{run_backtest_with_progress, BacktestConfig, RunCurves};
 use crate::codec;
 use crate::dataset::Dataset;
 use crate::model::flows::FlowInputs;
+use crate::report::steps::{pieces, Piece};
 use crate::report::{Detail, JsonStyle, ModelConfig, Report, SectionTime, Stages};
 
 /// Results the engine keeps (least recently used first out): the views a user flips between.
@@ -118,8 +119,11 @@ pub enum Response {
         id: u64,
         /// The data it was computed on.
         fingerprint: u64,
-        /// The lean report, compact JSON, with its line break (module docs).
+        /// The lean report, compact JSON, with its line break (module docs): the export.
         json: String,
+        /// The same report in pieces ([`crate::report::steps::pieces`]): what the page reads, a
+        /// step per task, with no pass over the whole document on its main thread.
+        pieces: Vec<Piece>,
         /// Milliseconds the model and the JSON took when it was computed (0 without a clock).
         compute_ms: f64,
         /// What each stage of the model cost (empty without a clock), as in the report's
@@ -179,6 +183,7 @@ struct Cached {
     /// `Hash`, and its JSON is a faithful key (two settings with the same JSON run the same).
     config: String,
     json: String,
+    pieces: Vec<Piece>,
     compute_ms: f64,
     sections: Vec<SectionTime>,
 }
@@ -298,6 +303,7 @@ impl Engine {
                 id,
                 fingerprint,
                 json: hit.json.clone(),
+                pieces: hit.pieces.clone(),
                 compute_ms: hit.compute_ms,
                 sections: hit.sections.clone(),
                 cached: true,
@@ -319,8 +325,10 @@ impl Engine {
         let report =
             Report { timing: crate::report::Timing { model_ms: elapsed(), ..report.timing }, ..report };
         let sections = report.timing.sections.clone();
-        let json = match report.with_detail(Detail::default()).to_json(JsonStyle::default()) {
-            Ok(json) => json,
+        let report = report.with_detail(Detail::default());
+        let written = report.to_json(JsonStyle::default()).and_then(|json| Ok((json, pieces(&report)?)));
+        let (json, pieces) = match written {
+            Ok(written) => written,
             Err(e) => return Response::Error { id: Some(id), message: format!("the report: {e}") },
         };
         let compute_ms = elapsed();
@@ -331,10 +339,11 @@ impl Engine {
             fingerprint,
             config: key,
             json: json.clone(),
+            pieces: pieces.clone(),
             compute_ms,
             sections: sections.clone(),
         });
-        Response::Report { id, fingerprint, json, compute_ms, sections, cached: false }
+        Response::Report { id, fingerprint, json, pieces, compute_ms, sections, cached: false }
     }
 
     fn backtest(

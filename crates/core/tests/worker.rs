@@ -11,6 +11,7 @@ use tideline_core::backtest::{run_backtest, BacktestConfig, BacktestReport, RunC
 use tideline_core::codec::{encode_dataset, encode_tables, fingerprint_of};
 use tideline_core::dataset::Dataset;
 use tideline_core::model::flows::FlowInputs;
+use tideline_core::report::steps::ReportReader;
 use tideline_core::report::{analyze_with, Detail, JsonStyle, ModelConfig, Report};
 use tideline_core::worker::{Engine, Request, Response, CACHE_ENTRIES};
 use tideline_core::{synthetic, Date};
@@ -59,15 +60,20 @@ fn the_engine_sends_the_report_analyze_makes_and_caches_it() {
         .to_json(JsonStyle::default())
         .expect("json");
     let analyze = |id| Request::Analyze { id, fingerprint, config: config.clone() };
-    let first = match ask_one(&mut engine, analyze(1)) {
-        Response::Report { id: 1, json, cached: false, .. } => json,
+    let (first, pieces) = match ask_one(&mut engine, analyze(1)) {
+        Response::Report { id: 1, json, pieces, cached: false, .. } => (json, pieces),
         other => panic!("{other:?}"),
     };
     assert!(first == direct, "the engine's report differs from analyze + with_detail + to_json");
     let report: Report = serde_json::from_str(&first).expect("the page reads it");
     assert_eq!(report.detail, Detail::Lean);
+    // The pieces the page reads in steps are the same report.
+    assert_eq!(ReportReader::from_pieces(pieces.clone()).finish().expect("the pieces read"), report);
     match ask_one(&mut engine, analyze(2)) {
-        Response::Report { id: 2, json, cached: true, .. } => assert!(json == direct, "the cache changed it"),
+        Response::Report { id: 2, json, pieces: again, cached: true, .. } => {
+            assert!(json == direct, "the cache changed it");
+            assert!(again == pieces, "the cache changed the pieces");
+        }
         other => panic!("{other:?}"),
     }
     assert_eq!(engine.cached(), 1);
