@@ -137,7 +137,7 @@ macro_rules! members {
         /// The report's pieces (module docs): what the worker sends, read by
         /// [`ReportReader::from_pieces`].
         pub fn pieces(report: &Report) -> Result<Vec<Piece>, serde_json::Error> {
-            let mut out = Vec::new();
+            let mut out = Vec::with_capacity(64);
             $(members!(@piece $kind, $field, report, out);)*
             Ok(out)
         }
