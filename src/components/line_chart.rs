@@ -109,7 +109,15 @@ pub fn LineChart(
     });
     let geometry = Memo::new(move |_| {
         let frame = Frame { width: width.get(), height: HEIGHT, ..Frame::default() };
-        let options = LineOptions { frame, window: shown_window.get(), log, area, ..LineOptions::default() };
+        // An area is read from zero: its axis always reaches it.
+        let options = LineOptions {
+            frame,
+            window: shown_window.get(),
+            log,
+            area,
+            include_zero: area,
+            ..LineOptions::default()
+        };
         points.with(|p| {
             more.with_value(|more| {
                 let inputs: Vec<LineInput> = std::iter::once(LineInput { label: "", points: p })

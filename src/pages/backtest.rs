@@ -45,6 +45,12 @@ fn title(name: &str) -> String {
     CATALOG.with(|c| run_title(name, c))
 }
 
+/// `text` with its first letter in lower case, for a title inside a sentence ("hold Bitcoin").
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| c.to_lowercase().chain(chars).collect())
+}
+
 /// The compact name of a strategy's kind (`rotation`, `timing`, `quadrant`, `rule`).
 fn kind_of(spec: &StrategySpec) -> &'static str {
     match spec {
@@ -159,7 +165,7 @@ fn headline(report: &BacktestReport) -> String {
             format!(
                 "{} {head} {} on the Sharpe ratio ({} weeks, 95% interval of the difference {}).",
                 title(&strategy.name),
-                title(&c.against).to_lowercase(),
+                lower_first(&title(&c.against)),
                 c.weeks,
                 interval(c.ci95, 2)
             )
