@@ -86,7 +86,7 @@ pub fn BacktestPage() -> impl IntoView {
             let Some(s) = s else { return };
             let Some(result) = &s.result else { return };
             if shown.with_untracked(|x| x.as_ref().map(|x| &x.key) != Some(&s.key)) {
-                let started = crate::perf::now_ms();
+                // On the page's timeline, for the bench: the results mount in the tasks after it.
                 crate::perf::mark("tideline:backtest-shown");
                 shown.set(Some(Shown {
                     key: s.key.clone(),
@@ -94,7 +94,6 @@ pub fn BacktestPage() -> impl IntoView {
                     config: s.config.clone(),
                     compute_ms: s.compute_ms,
                 }));
-                crate::perf::add("backtest_render", crate::perf::now_ms() - started, 0);
             }
         })
     });
@@ -302,7 +301,7 @@ fn Controls(update: impl Fn(Box<dyn FnOnce(&mut Settings)>) + Copy + Send + Sync
                 {move || strategies.get().into_iter().enumerate().map(|(i, s)| view! {
                     <li>{title(&s.to_string())}" "<code class="spec">{s.to_string()}</code>" "
                         <button type="button" class="link-button" on:click=move |_| remove(i)
-                            aria-label=format!("Remove {s}")>"Remove"</button></li>
+                            aria-label=format!("Remove {}", title(&s.to_string()))>"Remove"</button></li>
                 }).collect_view()}
             </ul>
             <form class="rule-builder" on:submit=add_rule aria-labelledby="rule-title">
@@ -347,7 +346,7 @@ fn Controls(update: impl Fn(Box<dyn FnOnce(&mut Settings)>) + Copy + Send + Sync
                     <label class="pick">
                         <input type="checkbox" data-testid=format!("bench-{name}") prop:checked=move || has_bench(name)
                             on:change=move |ev| toggle_bench(name, event_target_checked(&ev)) />
-                        {name}
+                        {title(name)}
                     </label>
                 }).collect_view()}
             </fieldset>
