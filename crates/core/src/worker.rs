@@ -17,7 +17,8 @@
 //!    default (the lean report, compact: [`Report::with_detail`]`(`[`Detail::default`]`)` then
 //!    [`Report::to_json`]`(`[`JsonStyle::default`]`)`), for the export, and the same report in
 //!    [`Piece`]s, which the page reads into [`Report`] a step per task. Results are cached per
-//!    (fingerprint, settings), the last [`CACHE_ENTRIES`] of them, so going back to a view answers at once (`cached: true`).
+//!    (fingerprint, settings), the last [`CACHE_ENTRIES`] of them, so going back to a view
+//!    answers at once (`cached: true`).
 //!    A view not cached runs through the current data's [`Stages`]: only the stages whose
 //!    settings changed since the last analysis rerun (a lead-lag setting reruns the lead-lag,
 //!    not the panel, chain or asymmetry; see [`crate::report::stages`]).
