@@ -3,13 +3,13 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use tideline_core::chart::{format_thousands, spans_of_runs, Span};
+use tideline_core::chart::{format_thousands, spans_of_runs, LagBar, Span};
 use tideline_core::report::Report;
 
 use super::{interval, signed, with_report};
 use crate::app::Freshness;
 use crate::components::overview::ChainOverview;
-use crate::components::{BeyondTheFed, LineChart};
+use crate::components::{BeyondTheFed, LagBarsChart, LineChart};
 
 /// Overview: where the tide is, in one sentence, then the chain and Fed net liquidity.
 #[component]
@@ -378,6 +378,16 @@ pub fn AsymmetryPage() -> impl IntoView {
 pub fn LeadLagPage() -> impl IntoView {
     with_report("Lead-lag", |report: Arc<Report>| {
         let results = report.lead_lag.clone();
+        // Each pair's cross-correlation, one bar per lag, against its search-adjusted band.
+        let charts: Vec<_> = results
+            .iter()
+            .map(|r| {
+                let bars: Vec<LagBar> =
+                    r.cross.iter().map(|c| LagBar { lag: c.lag, value: c.rho, interval: None }).collect();
+                let band = r.search.as_ref().map(|s| (-s.band, s.band));
+                (r.clone(), bars, band)
+            })
+            .collect();
         let leads: Vec<String> = results
             .iter()
             .filter(|r| r.significant)
@@ -426,6 +436,39 @@ pub fn LeadLagPage() -> impl IntoView {
                 </table>
                 </div>
             </section>
+            {charts.into_iter().map(|(r, bars, band)| {
+                let pair = format!("{} → {}", r.x, r.y);
+                let rolling: Vec<(tideline_core::Date, f64)> =
+                    r.rolling_best_lag.iter().map(|(d, lag, _)| (*d, f64::from(*lag))).collect();
+                let weeks = if r.best_lag_weeks == 1 { "week" } else { "weeks" };
+                let verdict = if r.significant {
+                    format!("best lag {} {weeks}, ρ {:+.2}: outside the search-adjusted band", r.best_lag_weeks, r.rho)
+                } else {
+                    format!(
+                        "best lag {} {weeks}, ρ {:+.2}: inside the search-adjusted band, no lead shown",
+                        r.best_lag_weeks, r.rho
+                    )
+                };
+                view! {
+                    <section class="panel" aria-label=format!("Cross-correlation of {pair}")>
+                        <h2>{pair.clone()}</h2>
+                        <p class="definition">{format!(
+                            "ρ(k) = corr({x}ₜ, {y}ₜ₊ₖ) of weekly changes over {weeks} weeks; k > 0: {x} leads. \
+                             The shaded band is the 95% level of the largest |ρ| over the lags searched (search-adjusted); \
+                             {verdict}.",
+                            x = r.x, y = r.y, weeks = r.weeks
+                        )}</p>
+                        <LagBarsChart bars=bars band=band mark=Some(r.best_lag_weeks)
+                            label=format!("Cross-correlation of {pair} by lag, weeks")
+                            x_title=format!("lag k, weeks (k > 0: {} leads)", r.x) unit="ρ" />
+                        {(!rolling.is_empty()).then(|| view! {
+                            <h3 class="chart-title">{format!("{pair}: best lag in each rolling window")}</h3>
+                            <LineChart points=rolling unit="weeks of lead"
+                                label=format!("{pair}: the best lag of each rolling window, weeks") id=format!("{}_{}_best_lag", r.x, r.y) />
+                        })}
+                    </section>
+                }
+            }).collect_view()}
         }
     })
 }

@@ -9,32 +9,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { launch } from './browser.mjs';
 import { serve } from './server.mjs';
+import { fresh as freshPage, mirrorShared, skip, tideline } from './shared.mjs';
 
 const SITE = process.env.SUBPATH_SITE_DIR ?? 'target/dist-subpath';
-// The shared folder beside the checkout (as the core's tests find it), or SHARED_DATA. Without
-// it (a machine that has only the repository) these tests are skipped, saying so.
-const SHARED = [process.env.SHARED_DATA, path.resolve('..', 'shared', 'data')]
-  .find((dir) => dir && fs.existsSync(path.join(dir, 'WALCL.csv')));
-const skip = SHARED ? false : 'no shared data folder (../shared/data or SHARED_DATA)';
 
 let browser;
 let server;
 let data;
 before(async () => {
   if (skip) return;
-  data = fs.mkdtempSync(path.join(os.tmpdir(), 'tideline-bt-data-'));
-  // The shared folder lacks a few catalog series (the mirror says so and exits 1): what it has is
-  // written, with its manifest.
-  try {
-    tideline(['mirror', '--out', data, '--from', SHARED]);
-  } catch (e) {
-    assert.ok(fs.existsSync(path.join(data, 'manifest.json')), `the mirror wrote nothing: ${e.message}`);
-  }
+  data = mirrorShared('tideline-bt-data-');
   browser = await launch();
   server = await serve(SITE, data, { prefix: '/tideline/' });
 });
@@ -44,28 +31,12 @@ after(async () => {
   if (data) fs.rmSync(data, { recursive: true, force: true });
 });
 
-/** Runs the `tideline` command; returns its stdout. */
-function tideline(args) {
-  return execFileSync('cargo', ['run', '-q', '-p', 'tideline-cli', '--', ...args], {
-    encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'],
-  });
-}
-
 /** `tideline backtest` on the test's data with `args`, as parsed JSON. */
 function cli(args) {
   return JSON.parse(tideline(['backtest', '--data', data, ...args]));
 }
 
-/** A page that records console errors (404s of optional files aside) and requests off 127.0.0.1. */
-async function fresh() {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 404/.test(m.text())) problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => { if (!/^(blob:)?http:\/\/127\.0\.0\.1:/.test(r.url())) problems.push(`off-host request: ${r.url()}`); });
-  return { context, page, problems };
-}
+const fresh = () => freshPage(browser);
 
 const metrics = (page) => page.getByTestId('metrics');
 
